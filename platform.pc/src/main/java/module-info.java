@@ -1,0 +1,4 @@
+/** The emulated PC board. Plain Java: no OSGi code. */
+module platform.pc {
+    exports platform.pc;
+}

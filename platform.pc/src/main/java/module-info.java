@@ -1,4 +1,6 @@
 /** The emulated PC board. Plain Java: no OSGi code. */
 module platform.pc {
     exports platform.pc;
+    exports platform.pc.pci;
+    exports platform.pc.acpi;
 }

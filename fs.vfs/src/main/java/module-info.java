@@ -1,0 +1,10 @@
+module fs.vfs {
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+    requires osgi.core;
+    requires org.apache.felix.gogo.runtime;
+    requires org.slf4j;
+    requires transitive kernel.block;
+    requires kernel.core;
+    exports fs.vfs;
+}

@@ -1,0 +1,49 @@
+package kernel.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import kernel.log.Level;
+import platform.devices.MachineConfig;
+import platform.devices.Machines;
+import platform.pc.Machine;
+
+/**
+ * The machine and kernel options the launcher passes as framework properties:
+ * {@code kestrel.memory} (e.g. 256M), {@code kestrel.cpus}, {@code kestrel.disk.0},
+ * {@code kestrel.disk.1}, ... (an image path, optionally followed by {@code ,readonly}),
+ * {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
+ */
+record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Level consoleLevel) {
+    static final String DEFAULT_MEMORY = "256M";
+
+    static BootOptions from(Function<String, String> props) {
+        long memory = MachineConfig.parseSize(orElse(props.apply("kestrel.memory"), DEFAULT_MEMORY));
+        int cpus = Integer.parseInt(orElse(props.apply("kestrel.cpus"), "1").trim());
+        List<String> disks = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String d = props.apply("kestrel.disk." + i);
+            if (d == null || d.isBlank()) {
+                break;
+            }
+            disks.add(d.trim());
+        }
+        String cmdline = orElse(props.apply("kestrel.cmdline"), "");
+        Level level = Level.parse(orElse(props.apply("kestrel.loglevel"), "info"));
+        return new BootOptions(memory, cpus, disks, cmdline, level);
+    }
+
+    /** The firmware stage: builds and powers on the machine these options describe. */
+    Machine powerOn() {
+        MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline);
+        for (String d : disks) {
+            MachineConfig.Disk disk = MachineConfig.parseDisk(d);
+            c = c.withDisk(disk.path(), disk.readOnly());
+        }
+        return Machines.build(c);
+    }
+
+    private static String orElse(String v, String dflt) {
+        return v == null || v.isBlank() ? dflt : v;
+    }
+}

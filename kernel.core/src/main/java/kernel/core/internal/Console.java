@@ -1,0 +1,139 @@
+package kernel.core.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import kernel.core.Kernel;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kernel console: the shell on the machine's terminal.
+ *
+ * <p>It waits for the end of boot, then either runs the commands given with
+ * {@code --exec} (framework property {@code kestrel.exec}) and shuts the kernel down, or reads
+ * commands from the terminal until {@code shutdown} or end of input. A line may hold several
+ * commands separated by {@code ;}; each runs on its own, prints its result, and a failing one
+ * prints its error without stopping the rest. Commands are Gogo commands contributed by the
+ * modules that own them.
+ */
+@Component(immediate = true)
+public final class Console {
+    static final String PROMPT = "kestrel# ";
+    private static final Logger LOG = LoggerFactory.getLogger("kernel.console");
+
+    @Reference
+    private Kernel kernel;
+
+    @Reference
+    private CommandProcessor processor;
+
+    private Thread thread;
+    private volatile boolean stopping;
+
+    @Activate
+    void activate(BundleContext context) {
+        String exec = context.getProperty("kestrel.exec");
+        boolean interactive = exec == null && !"false".equals(context.getProperty("kestrel.console"));
+        if (exec == null && !interactive) {
+            return;
+        }
+        PrintStream out = System.out;
+        InputStream in = System.in;
+        thread = Thread.ofPlatform().name("console").daemon().start(() -> run(exec, in, out));
+    }
+
+    @Deactivate
+    void deactivate() {
+        stopping = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void run(String exec, InputStream in, PrintStream out) {
+        try {
+            if (!kernel.awaitBoot(Duration.ofSeconds(120))) {
+                LOG.warn("boot did not complete in 120 s; starting the console anyway");
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        CommandSession session = processor.createSession(in, out, System.err);
+        try {
+            if (exec != null) {
+                for (String cmd : CommandLine.split(exec)) {
+                    if (stopping) {
+                        return;
+                    }
+                    out.println(PROMPT + cmd);
+                    execute(session, cmd, out);
+                }
+                kernel.shutdown();
+                return;
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            while (!stopping) {
+                out.print(PROMPT);
+                out.flush();
+                String line = reader.readLine();
+                if (line == null) {
+                    out.println();
+                    kernel.shutdown();
+                    return;
+                }
+                for (String cmd : CommandLine.split(line)) {
+                    execute(session, cmd, out);
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("console input failed", e);
+            kernel.shutdown();
+        } finally {
+            session.close();
+        }
+    }
+
+    /** Runs one command and prints its result or its error; never throws. */
+    static void execute(CommandSession session, String cmd, PrintStream out) {
+        try {
+            Object result = session.execute(cmd);
+            if (result != null) {
+                CharSequence text = session.format(result, Converter.INSPECT);
+                if (text != null && text.length() > 0) {
+                    out.println(text);
+                }
+            }
+        } catch (Exception e) {
+            out.println(describe(e));
+        } catch (Throwable t) {
+            out.println("error: " + t);
+        }
+        out.flush();
+    }
+
+    /** A one-line error for the user: the command's own message, not a stack trace. */
+    static String describe(Throwable e) {
+        if (e.getClass().getName().endsWith("CommandNotFoundException")) {
+            return "command not found: " + e.getMessage().replaceFirst("^Command not found: ", "");
+        }
+        Throwable root = e;
+        while (root.getCause() != null && (root.getMessage() == null || root instanceof java.lang.reflect.InvocationTargetException)) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage();
+        return "error: " + (msg == null ? root.getClass().getSimpleName() : msg);
+    }
+}

@@ -1,0 +1,8 @@
+module kernel.sched {
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+    requires osgi.core;
+    requires org.slf4j;
+    requires kernel.core;
+    exports kernel.sched;
+}

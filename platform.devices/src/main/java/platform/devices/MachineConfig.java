@@ -1,0 +1,122 @@
+package platform.devices;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What to build: memory size in bytes, vCPU count, disks and the kernel command line.
+ * Immutable; the {@code with*} methods return modified copies. Values are checked by
+ * {@link Machines#build(MachineConfig)}, not here, so a config can be assembled from
+ * options in any order.
+ *
+ * @param memoryBytes RAM size in bytes (see {@link #parseSize(String)} for "512M" etc.)
+ * @param cpus        number of vCPUs
+ * @param disks       disks in order; disk {@code i} becomes PCI device 00:(4+i).0
+ * @param commandLine kernel command line
+ */
+public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine) {
+    /** A raw image file attached as a virtio-blk disk. */
+    public record Disk(Path path, boolean readOnly) {
+    }
+
+    public MachineConfig {
+        disks = List.copyOf(disks);
+        commandLine = commandLine == null ? "" : commandLine;
+    }
+
+    /** 256 MiB, 1 CPU, no disks, empty command line. */
+    public static MachineConfig defaults() {
+        return new MachineConfig(256L << 20, 1, List.of(), "");
+    }
+
+    public MachineConfig withMemory(long bytes) {
+        return new MachineConfig(bytes, cpus, disks, commandLine);
+    }
+
+    /** Sets the memory from a size string such as "512M"; a bad string is an IllegalArgumentException naming "memory". */
+    public MachineConfig withMemory(String size) {
+        try {
+            return withMemory(parseSize(size));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("memory: " + e.getMessage(), e);
+        }
+    }
+
+    public MachineConfig withCpus(int n) {
+        return new MachineConfig(memoryBytes, n, disks, commandLine);
+    }
+
+    public MachineConfig withDisk(Path path, boolean readOnly) {
+        List<Disk> d = new ArrayList<>(disks);
+        d.add(new Disk(path, readOnly));
+        return new MachineConfig(memoryBytes, cpus, d, commandLine);
+    }
+
+    public MachineConfig withCommandLine(String s) {
+        return new MachineConfig(memoryBytes, cpus, disks, s);
+    }
+
+    /**
+     * Parses a size: a non-negative integer with an optional binary suffix K, M, G or T
+     * (case-insensitive, optionally followed by "B" or "iB"): "4096", "512M", "2G", "1GiB".
+     *
+     * @throws IllegalArgumentException on a malformed or overflowing value
+     */
+    public static long parseSize(String s) {
+        if (s == null || s.isBlank()) {
+            throw new IllegalArgumentException("empty size");
+        }
+        String t = s.trim().toUpperCase(Locale.ROOT);
+        if (t.endsWith("IB")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("B") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2))) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        switch (last) {
+            case 'K' -> shift = 10;
+            case 'M' -> shift = 20;
+            case 'G' -> shift = 30;
+            case 'T' -> shift = 40;
+            default -> { }
+        }
+        if (shift != 0) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.isEmpty() || !t.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("bad size '" + s + "' (use e.g. 512M, 2G)");
+        }
+        try {
+            long v = Long.parseLong(t);
+            if (v > (Long.MAX_VALUE >> shift)) {
+                throw new IllegalArgumentException("size too large: '" + s + "'");
+            }
+            return v << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("size too large: '" + s + "'");
+        }
+    }
+
+    /** Parses a disk option "path" or "path,ro" (also "path,readonly"). */
+    public static Disk parseDisk(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("disk: empty path");
+        }
+        String p = spec;
+        boolean ro = false;
+        int comma = spec.lastIndexOf(',');
+        if (comma >= 0) {
+            String opt = spec.substring(comma + 1).trim().toLowerCase(Locale.ROOT);
+            if (opt.equals("ro") || opt.equals("readonly")) {
+                ro = true;
+                p = spec.substring(0, comma);
+            } else if (opt.equals("rw")) {
+                p = spec.substring(0, comma);
+            }
+        }
+        return new Disk(Path.of(p), ro);
+    }
+}

@@ -1,0 +1,84 @@
+package platform.devices;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import platform.pc.Machine;
+
+/**
+ * Assembles a powered-on {@link Machine} from a {@link MachineConfig}.
+ *
+ * <p>PCI layout (deterministic): 00:00.0 host bridge; disk {@code i} is a
+ * {@link VirtioBlkDevice} at 00:(4+i).0 with serial "KESTREL-DISK{i}"; at most
+ * {@link #MAX_DISKS} disks. BARs are assigned by the firmware at power-on and left disabled.
+ */
+public final class Machines {
+    /** PCI device number of the first disk. */
+    public static final int FIRST_DISK_SLOT = 4;
+    public static final int MAX_DISKS = 32 - FIRST_DISK_SLOT;
+
+    private Machines() {
+    }
+
+    /**
+     * Validates {@code config}, creates the machine, attaches the disks and powers on
+     * (BAR assignment, ACPI tables, BootInfo). The caller owns the machine and must close it.
+     *
+     * @throws IllegalArgumentException for a bad option; the message starts with the
+     *         option's name ("memory", "cpus", "disk[i]", "disks")
+     */
+    public static Machine build(MachineConfig config) {
+        validate(config);
+        Machine.Builder b = Machine.builder()
+                .memory(config.memoryBytes())
+                .cpus(config.cpus())
+                .commandLine(config.commandLine());
+        List<VirtioBlkDevice> devices = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.disks().size(); i++) {
+                MachineConfig.Disk d = config.disks().get(i);
+                RawFileBackend backend;
+                try {
+                    backend = RawFileBackend.open(d.path(), d.readOnly());
+                } catch (IOException | SecurityException e) {
+                    throw new IllegalArgumentException("disk[" + i + "]: cannot open " + d.path() + ": " + e, e);
+                }
+                VirtioBlkDevice dev = new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
+                devices.add(dev);
+                b.device(FIRST_DISK_SLOT + i, dev);
+            }
+            return b.build().powerOn();
+        } catch (RuntimeException e) {
+            for (VirtioBlkDevice dev : devices) {
+                dev.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Checks every option; throws IllegalArgumentException naming the first bad one. */
+    public static void validate(MachineConfig c) {
+        long mem = c.memoryBytes();
+        if (mem < Machine.MIN_MEMORY || (mem & 0xFFF) != 0) {
+            throw new IllegalArgumentException("memory: must be a multiple of 4 KiB and at least "
+                    + (Machine.MIN_MEMORY >> 20) + "M, got " + mem + " bytes");
+        }
+        if (c.cpus() < 1 || c.cpus() > Machine.MAX_CPUS) {
+            throw new IllegalArgumentException("cpus: must be 1.." + Machine.MAX_CPUS + ", got " + c.cpus());
+        }
+        if (c.disks().size() > MAX_DISKS) {
+            throw new IllegalArgumentException("disks: at most " + MAX_DISKS + ", got " + c.disks().size());
+        }
+        for (int i = 0; i < c.disks().size(); i++) {
+            MachineConfig.Disk d = c.disks().get(i);
+            if (d.path() == null || !Files.isRegularFile(d.path())) {
+                throw new IllegalArgumentException("disk[" + i + "]: no such file: " + d.path());
+            }
+            if (!Files.isReadable(d.path()) || (!d.readOnly() && !Files.isWritable(d.path()))) {
+                throw new IllegalArgumentException("disk[" + i + "]: permission denied: " + d.path()
+                        + (d.readOnly() ? "" : " (use ,ro for a read-only disk)"));
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package platform.pc;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import platform.pc.acpi.AcpiTables;
+import platform.pc.pci.PciFunction;
+import platform.pc.pci.PciHostBridge;
+
+/**
+ * The emulated PC board: RAM, the physical address space, I/O ports, one local APIC per
+ * vCPU, the MSI decoder, the PCI host bridge (ECAM) and the firmware's hand-off
+ * ({@link BootInfo} with ACPI tables).
+ *
+ * <p>Physical memory map (S = memory size):
+ * <pre>
+ *   0x0000_0000 .. 0x0009_FC00   USABLE   low RAM
+ *   0x0009_FC00 .. 0x0010_0000   RESERVED EBDA, VGA, BIOS area (RAM-backed, not for the kernel)
+ *   0x0010_0000 .. L - 64 KiB    USABLE   L = min(S, 0xB000_0000)
+ *   L - 64 KiB  .. L             ACPI     RSDP, XSDT, RSDT, MCFG, MADT
+ *   0xB000_0000 .. 0xC000_0000   MMIO     PCI ECAM, 256 buses
+ *   0xC000_0000 .. 0x1_0000_0000 MMIO     PCI BAR window (to 0xFEBF_FFFF), IOAPIC 0xFEC0_0000, LAPIC/MSI 0xFEE0_0000
+ *   0x1_0000_0000 .. + (S - L)   USABLE   high RAM, only if S &gt; 0xB000_0000
+ * </pre>
+ *
+ * <p>Life cycle: {@link #builder()} ... {@link Builder#build()} gives a machine that is
+ * powered off; devices may be attached with {@link #pci()}; {@link #powerOn()} runs the
+ * firmware (PCI BAR assignment, ACPI tables) and makes {@link #bootInfo()} available;
+ * {@link #close()} powers off: it closes every PCI function (stopping device threads and
+ * backends), then any registered closeables, then frees RAM. After close, RAM accesses
+ * throw {@link IllegalStateException}.
+ */
+public final class Machine implements AutoCloseable {
+    public static final long MIN_MEMORY = 16L << 20;
+    public static final int MAX_CPUS = 254;
+    public static final long LOW_RAM_LIMIT = 0xB000_0000L;
+    public static final long HIGH_RAM_BASE = 0x1_0000_0000L;
+    public static final long ECAM_BASE = 0xB000_0000L;
+    public static final int ECAM_BUSES = 256;
+    public static final long IOAPIC_BASE = 0xFEC0_0000L;
+    public static final long ACPI_REGION_SIZE = 0x1_0000L;
+    public static final long EBDA_START = 0x9FC00L;
+
+    private final long memorySize;
+    private final int cpuCount;
+    private final String commandLine;
+    private final Ram ram;
+    private final PhysicalBus bus = new PhysicalBus();
+    private final IoPorts io = new IoPorts();
+    private final LocalApic[] lapics;
+    private final MsiDecoder msi;
+    private final PciHostBridge pci;
+    private final List<MemoryRegion> memoryMap;
+    private final long acpiBase;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile BootInfo bootInfo;
+
+    private Machine(Builder b) {
+        this.memorySize = b.memory;
+        this.cpuCount = b.cpus;
+        this.commandLine = b.commandLine;
+        this.ram = new Ram(memorySize);
+        long low = Math.min(memorySize, LOW_RAM_LIMIT);
+        bus.mapRam(0, ram, 0, low);
+        if (memorySize > low) {
+            bus.mapRam(HIGH_RAM_BASE, ram, low, memorySize - low);
+        }
+        this.lapics = new LocalApic[cpuCount];
+        for (int i = 0; i < cpuCount; i++) {
+            lapics[i] = new LocalApic(i);
+        }
+        this.msi = new MsiDecoder(this::lapicById);
+        bus.mapMmio(MsiDecoder.BASE, MsiDecoder.LENGTH, msi, "msi");
+        this.pci = new PciHostBridge(bus, io, ECAM_BASE, ECAM_BUSES);
+        this.acpiBase = low - ACPI_REGION_SIZE;
+
+        List<MemoryRegion> map = new ArrayList<>();
+        map.add(new MemoryRegion(0, EBDA_START, MemoryRegion.Type.USABLE));
+        map.add(new MemoryRegion(EBDA_START, 0x100000 - EBDA_START, MemoryRegion.Type.RESERVED));
+        map.add(new MemoryRegion(0x100000, acpiBase - 0x100000, MemoryRegion.Type.USABLE));
+        map.add(new MemoryRegion(acpiBase, ACPI_REGION_SIZE, MemoryRegion.Type.ACPI));
+        map.add(new MemoryRegion(ECAM_BASE, pci.ecamSize(), MemoryRegion.Type.MMIO));
+        map.add(new MemoryRegion(PciHostBridge.MMIO_WINDOW_START, HIGH_RAM_BASE - PciHostBridge.MMIO_WINDOW_START,
+                MemoryRegion.Type.MMIO));
+        if (memorySize > low) {
+            map.add(new MemoryRegion(HIGH_RAM_BASE, memorySize - low, MemoryRegion.Type.USABLE));
+        }
+        this.memoryMap = List.copyOf(map);
+        for (Map.Entry<Integer, PciFunction> e : b.devices.entrySet()) {
+            pci.attach(e.getKey(), e.getValue());
+        }
+    }
+
+    /** A new builder: 128 MiB, 1 CPU, empty command line, no devices. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs the firmware: assigns PCI BARs, writes the ACPI tables and builds the
+     * {@link BootInfo}. Must be called exactly once. Returns this.
+     */
+    public synchronized Machine powerOn() {
+        if (closed.get()) {
+            throw new IllegalStateException("machine is closed");
+        }
+        if (bootInfo != null) {
+            throw new IllegalStateException("machine is already powered on");
+        }
+        pci.assignResources();
+        AcpiTables.Layout acpi = AcpiTables.write(bus, acpiBase, cpuCount, pci.ecamBase(), pci.busCount(), IOAPIC_BASE);
+        bootInfo = new BootInfo(memoryMap, acpi.rsdp(), commandLine, cpuCount);
+        return this;
+    }
+
+    public boolean poweredOn() {
+        return bootInfo != null;
+    }
+
+    /** The firmware hand-off. Only after {@link #powerOn()}. */
+    public BootInfo bootInfo() {
+        BootInfo bi = bootInfo;
+        if (bi == null) {
+            throw new IllegalStateException("machine is not powered on");
+        }
+        return bi;
+    }
+
+    /** The physical memory map (also in {@link #bootInfo()}). */
+    public List<MemoryRegion> memoryMap() {
+        return memoryMap;
+    }
+
+    public Ram ram() {
+        return ram;
+    }
+
+    public long memorySize() {
+        return memorySize;
+    }
+
+    public PhysicalBus bus() {
+        return bus;
+    }
+
+    public IoPorts ioPorts() {
+        return io;
+    }
+
+    public int cpuCount() {
+        return cpuCount;
+    }
+
+    /** The local APIC of vCPU {@code cpu} (0..cpuCount-1); its APIC ID equals {@code cpu}. */
+    public LocalApic lapic(int cpu) {
+        return lapics[cpu];
+    }
+
+    /** The local APIC with APIC ID {@code apicId}, or null. */
+    public LocalApic lapicById(int apicId) {
+        return apicId >= 0 && apicId < lapics.length ? lapics[apicId] : null;
+    }
+
+    public MsiDecoder msiDecoder() {
+        return msi;
+    }
+
+    public PciHostBridge pci() {
+        return pci;
+    }
+
+    /** Registers something to close at power-off (after devices, before RAM is freed). */
+    public void onClose(AutoCloseable c) {
+        synchronized (closeables) {
+            closeables.add(c);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Powers off (see class comment). Idempotent; never throws. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        pci.closeAll();
+        List<AutoCloseable> cs;
+        synchronized (closeables) {
+            cs = new ArrayList<>(closeables);
+        }
+        for (AutoCloseable c : cs.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // keep powering off
+            }
+        }
+        ram.close();
+    }
+
+    /** Builds a powered-off {@link Machine}. Not thread-safe. */
+    public static final class Builder {
+        private long memory = 128L << 20;
+        private int cpus = 1;
+        private String commandLine = "";
+        private final Map<Integer, PciFunction> devices = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** RAM size in bytes: at least {@link #MIN_MEMORY}, a multiple of 4 KiB. */
+        public Builder memory(long bytes) {
+            this.memory = bytes;
+            return this;
+        }
+
+        /** Number of vCPUs, 1..{@link #MAX_CPUS}. */
+        public Builder cpus(int n) {
+            this.cpus = n;
+            return this;
+        }
+
+        public Builder commandLine(String s) {
+            this.commandLine = s == null ? "" : s;
+            return this;
+        }
+
+        /** Attaches {@code fn} as PCI device 00:{@code slot}.0 (slot 1..31). */
+        public Builder device(int slot, PciFunction fn) {
+            if (slot < 1 || slot > 31 || devices.containsKey(slot)) {
+                throw new IllegalArgumentException("pci slot " + slot + " is invalid or taken");
+            }
+            devices.put(slot, fn);
+            return this;
+        }
+
+        /**
+         * Creates the machine (powered off).
+         *
+         * @throws IllegalArgumentException naming the bad option ("memory", "cpus")
+         */
+        public Machine build() {
+            if (memory < MIN_MEMORY || (memory & 0xFFF) != 0) {
+                throw new IllegalArgumentException("memory: must be a multiple of 4 KiB and at least "
+                        + (MIN_MEMORY >> 20) + " MiB, got " + memory);
+            }
+            if (cpus < 1 || cpus > MAX_CPUS) {
+                throw new IllegalArgumentException("cpus: must be 1.." + MAX_CPUS + ", got " + cpus);
+            }
+            return new Machine(this);
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package platform.pc.pci;
+
+import java.util.concurrent.atomic.LongAdder;
+import platform.pc.IoPorts;
+import platform.pc.MmioHandler;
+import platform.pc.PhysicalBus;
+import platform.pc.PortHandler;
+
+/**
+ * One PCI device function: its 4 KiB configuration space (type-0 header) and its BARs.
+ *
+ * <p>A device model subclasses this, declares its identity in the constructor, its BARs with
+ * {@link #addMemoryBar}/{@link #addIoBar}, and its capabilities with {@link #addCapability}
+ * and {@link #addMsix}, all before the function is attached to a {@link PciHostBridge}.
+ *
+ * <p>Config space rules (enforced here, per byte): vendor, device, revision, class, header
+ * type, subsystem IDs, capability pointer and capability bodies are read-only unless marked
+ * writable with {@link #setWritable}; COMMAND has the writable bits I/O space, memory space,
+ * bus master and INTx disable; STATUS error bits are write-1-to-clear; cache line size and
+ * interrupt line are read/write. BARs keep their type bits read-only and their low address
+ * bits (below the BAR size) read as zero, which implements the sizing protocol: writing
+ * all-ones and reading back yields the size mask (for 64-bit BARs across both dwords).
+ *
+ * <p>Decoding: whenever COMMAND or a BAR changes, memory BARs are (re)mapped on the
+ * {@link PhysicalBus} while memory space is enabled and their address is non-zero, and I/O
+ * BARs are registered on {@link IoPorts} while I/O space is enabled; otherwise they are
+ * unmapped. An address conflict is not an error for the guest: the BAR stays unmapped and
+ * {@link #mappingConflicts()} counts it. Bus mastering is recorded but not yet enforced.
+ *
+ * <p>Threads: config accesses are serialised on this object; device worker threads may call
+ * {@link #bus()} and the read-only accessors at any time. Subclasses that own threads or
+ * files release them in {@link #close()}.
+ */
+public class PciFunction {
+    public static final int VENDOR_ID = 0x00;
+    public static final int DEVICE_ID = 0x02;
+    public static final int COMMAND = 0x04;
+    public static final int STATUS = 0x06;
+    public static final int REVISION_ID = 0x08;
+    public static final int CLASS_CODE = 0x09; // 3 bytes: prog-if, subclass, base class
+    public static final int CACHE_LINE_SIZE = 0x0C;
+    public static final int HEADER_TYPE = 0x0E;
+    public static final int BAR0 = 0x10;
+    public static final int SUBSYSTEM_VENDOR_ID = 0x2C;
+    public static final int SUBSYSTEM_ID = 0x2E;
+    public static final int CAPABILITIES_POINTER = 0x34;
+    public static final int INTERRUPT_LINE = 0x3C;
+    public static final int INTERRUPT_PIN = 0x3D;
+
+    public static final int CMD_IO_SPACE = 0x1;
+    public static final int CMD_MEMORY_SPACE = 0x2;
+    public static final int CMD_BUS_MASTER = 0x4;
+    public static final int CMD_INTX_DISABLE = 0x400;
+    public static final int STATUS_INTERRUPT = 0x8;
+    public static final int STATUS_CAPABILITIES_LIST = 0x10;
+
+    public static final int CAP_ID_PCI_EXPRESS = 0x10;
+    public static final int CAP_ID_MSIX = 0x11;
+    public static final int CAP_ID_VENDOR = 0x09;
+
+    /** Kind of a base address register. */
+    public enum BarType { MEMORY32, MEMORY64, IO }
+
+    /** A declared BAR: its index, type, size (a power of two) and the handler behind it. */
+    public record Bar(int index, BarType type, long size, boolean prefetchable, MmioHandler mmio, PortHandler io) {
+    }
+
+    private final byte[] cfg = new byte[4096];
+    private final byte[] writable = new byte[4096];
+    private final byte[] writeOneToClear = new byte[4096];
+    private final Bar[] bars = new Bar[6];
+    private final long[] mappedAt = {-1, -1, -1, -1, -1, -1};
+    private int nextCapOffset = 0x40;
+    private int lastNextPointer = CAPABILITIES_POINTER;
+    private MsixTable msix;
+    private int msixCap = -1;
+    private final LongAdder conflicts = new LongAdder();
+
+    private volatile PhysicalBus bus;
+    private volatile IoPorts io;
+    private volatile String location = "unattached";
+
+    /**
+     * @param vendorId  16-bit vendor ID
+     * @param deviceId  16-bit device ID
+     * @param classCode 24-bit class code (base class << 16 | subclass << 8 | prog-if)
+     * @param revision  8-bit revision ID
+     */
+    protected PciFunction(int vendorId, int deviceId, int classCode, int revision) {
+        put(VENDOR_ID, 2, vendorId);
+        put(DEVICE_ID, 2, deviceId);
+        put(REVISION_ID, 1, revision);
+        put(CLASS_CODE, 3, classCode);
+        put(HEADER_TYPE, 1, 0);
+        writable[COMMAND] = (byte) (CMD_IO_SPACE | CMD_MEMORY_SPACE | CMD_BUS_MASTER);
+        writable[COMMAND + 1] = (byte) (CMD_INTX_DISABLE >> 8);
+        writeOneToClear[STATUS + 1] = (byte) 0xF9; // parity, target/master abort, SERR, parity error
+        writable[CACHE_LINE_SIZE] = (byte) 0xFF;
+        writable[INTERRUPT_LINE] = (byte) 0xFF;
+    }
+
+    // ---- declaration (before attach) ------------------------------------------------------
+
+    /** Sets the subsystem vendor and subsystem IDs. */
+    protected final void setSubsystem(int subsystemVendorId, int subsystemId) {
+        put(SUBSYSTEM_VENDOR_ID, 2, subsystemVendorId);
+        put(SUBSYSTEM_ID, 2, subsystemId);
+    }
+
+    /** Sets the INTx pin (0 none, 1 INTA .. 4 INTD). */
+    protected final void setInterruptPin(int pin) {
+        put(INTERRUPT_PIN, 1, pin);
+    }
+
+    /**
+     * Declares memory BAR {@code index} of {@code size} bytes (a power of two, at least 16)
+     * backed by {@code handler}. A 64-bit BAR also occupies {@code index + 1}.
+     */
+    protected final void addMemoryBar(int index, long size, boolean is64, boolean prefetchable, MmioHandler handler) {
+        int last = is64 ? index + 1 : index;
+        if (index < 0 || last > 5 || Long.bitCount(size) != 1 || size < 16 || (!is64 && size > 0x8000_0000L)
+                || bars[index] != null || bars[last] != null || handler == null) {
+            throw new IllegalArgumentException("bad memory BAR " + index);
+        }
+        bars[index] = new Bar(index, is64 ? BarType.MEMORY64 : BarType.MEMORY32, size, prefetchable, handler, null);
+        int typeBits = (is64 ? 0x4 : 0) | (prefetchable ? 0x8 : 0);
+        int off = BAR0 + 4 * index;
+        put(off, 4, typeBits);
+        long mask = ~(size - 1) & ~0xFL;
+        putMask(off, 4, mask);
+        if (is64) {
+            putMask(off + 4, 4, mask >>> 32);
+        }
+    }
+
+    /** Declares I/O BAR {@code index} of {@code size} ports (a power of two, 4..256). */
+    protected final void addIoBar(int index, int size, PortHandler handler) {
+        if (index < 0 || index > 5 || Integer.bitCount(size) != 1 || size < 4 || size > 256
+                || bars[index] != null || handler == null) {
+            throw new IllegalArgumentException("bad I/O BAR " + index);
+        }
+        bars[index] = new Bar(index, BarType.IO, size, false, null, handler);
+        int off = BAR0 + 4 * index;
+        put(off, 4, 0x1);
+        putMask(off, 4, ~(size - 1) & ~0x3L);
+    }
+
+    /**
+     * Appends a capability with ID {@code id} to the capability list; {@code body} is its
+     * content after the ID and next-pointer bytes. The body is read-only unless parts are
+     * later marked with {@link #setWritable}. Returns the capability's config offset.
+     */
+    protected final int addCapability(int id, byte[] body) {
+        int off = nextCapOffset;
+        int len = 2 + body.length;
+        if (off + len > 256) {
+            throw new IllegalStateException("capability list full");
+        }
+        cfg[off] = (byte) id;
+        cfg[off + 1] = 0;
+        System.arraycopy(body, 0, cfg, off + 2, body.length);
+        cfg[lastNextPointer] = (byte) off;
+        lastNextPointer = off + 1;
+        nextCapOffset = (off + len + 3) & ~3;
+        put(STATUS, 2, get(STATUS, 2) | STATUS_CAPABILITIES_LIST);
+        return off;
+    }
+
+    /** Makes the bits of {@code mask} (little-endian, {@code size} bytes) at {@code offset} writable. */
+    protected final void setWritable(int offset, int size, long mask) {
+        putMask(offset, size, mask);
+    }
+
+    /**
+     * Adds an MSI-X capability with {@code vectors} table entries, the table at
+     * {@code tableOffset} of BAR {@code tableBar} and the PBA at {@code pbaOffset} of BAR
+     * {@code pbaBar} (offsets 8-byte aligned). The subclass must route those BAR ranges to
+     * {@link MsixTable#tableHandler()} and {@link MsixTable#pbaHandler()}.
+     */
+    protected final MsixTable addMsix(int vectors, int tableBar, int tableOffset, int pbaBar, int pbaOffset) {
+        if (msix != null || vectors < 1 || vectors > 2048 || ((tableOffset | pbaOffset) & 7) != 0) {
+            throw new IllegalArgumentException("bad MSI-X capability");
+        }
+        byte[] body = new byte[10];
+        le(body, 0, 2, vectors - 1);
+        le(body, 2, 4, tableOffset | tableBar);
+        le(body, 6, 4, pbaOffset | pbaBar);
+        msixCap = addCapability(CAP_ID_MSIX, body);
+        setWritable(msixCap + 2, 2, 0xC000); // enable, function mask
+        msix = new MsixTable(this, vectors);
+        return msix;
+    }
+
+    // ---- attach / detach (by the host bridge) --------------------------------------------
+
+    final synchronized void attach(PhysicalBus bus, IoPorts io, String location) {
+        if (this.bus != null) {
+            throw new IllegalStateException(this + " is already attached");
+        }
+        this.bus = bus;
+        this.io = io;
+        this.location = location;
+        updateDecoding();
+    }
+
+    final synchronized void detach() {
+        for (int i = 0; i < 6; i++) {
+            unmapBar(i);
+        }
+        this.bus = null;
+        this.io = null;
+        this.location = "unattached";
+    }
+
+    // ---- config space access ---------------------------------------------------------------
+
+    /** Reads {@code size} (1, 2, 4) bytes of config space at {@code offset}; out of range reads all-ones. */
+    public synchronized long configRead(int offset, int size) {
+        if (offset < 0 || offset + size > 4096 || size < 1 || size > 4) {
+            return (1L << (8 * Math.min(size, 4))) - 1;
+        }
+        return get(offset, size);
+    }
+
+    /** Writes {@code size} (1, 2, 4) bytes of config space at {@code offset}, honouring RO/RW/W1C bits. */
+    public void configWrite(int offset, int size, long value) {
+        if (offset < 0 || offset + size > 4096 || size < 1 || size > 4) {
+            return;
+        }
+        MsixTable m;
+        int control;
+        synchronized (this) {
+            for (int i = 0; i < size; i++) {
+                int o = offset + i;
+                int v = (int) (value >>> (8 * i)) & 0xFF;
+                int w = writable[o] & 0xFF;
+                int c = writeOneToClear[o] & 0xFF;
+                int old = cfg[o] & 0xFF;
+                cfg[o] = (byte) (((old & ~w) | (v & w)) & ~(v & c));
+            }
+            if (overlaps(offset, size, COMMAND, 2) || overlaps(offset, size, BAR0, 24)) {
+                updateDecoding();
+            }
+            if (msix == null || !overlaps(offset, size, msixCap + 2, 2)) {
+                return;
+            }
+            m = msix;
+            control = (int) get(msixCap + 2, 2);
+        }
+        m.controlWritten((control & 0x8000) != 0, (control & 0x4000) != 0); // outside our lock
+    }
+
+    private static boolean overlaps(int off, int size, int start, int len) {
+        return off < start + len && start < off + size;
+    }
+
+    // ---- state accessors -------------------------------------------------------------------
+
+    public final int vendorId() {
+        return (int) configRead(VENDOR_ID, 2);
+    }
+
+    public final int deviceId() {
+        return (int) configRead(DEVICE_ID, 2);
+    }
+
+    public final int command() {
+        return (int) configRead(COMMAND, 2);
+    }
+
+    public final boolean busMasterEnabled() {
+        return (command() & CMD_BUS_MASTER) != 0;
+    }
+
+    /** The declared BAR {@code index}, or null. The upper half of a 64-bit BAR is null. */
+    public final Bar bar(int index) {
+        return bars[index];
+    }
+
+    /** The address currently programmed in BAR {@code index} (0 if unassigned or undeclared). */
+    public final synchronized long barAddress(int index) {
+        Bar b = bars[index];
+        if (b == null) {
+            return 0;
+        }
+        int off = BAR0 + 4 * index;
+        return switch (b.type()) {
+            case IO -> get(off, 4) & ~0x3L;
+            case MEMORY32 -> get(off, 4) & ~0xFL;
+            case MEMORY64 -> (get(off, 4) & ~0xFL) | (get(off + 4, 4) << 32);
+        };
+    }
+
+    /** The MSI-X table, or null if the function has no MSI-X capability. */
+    public final MsixTable msix() {
+        return msix;
+    }
+
+    /** Config offset of the MSI-X capability, or -1. */
+    public final int msixCapabilityOffset() {
+        return msixCap;
+    }
+
+    /** The physical bus this function is attached to (for DMA), or null when detached. */
+    public final PhysicalBus bus() {
+        return bus;
+    }
+
+    /** "bb:dd.f" once attached. */
+    public final String location() {
+        return location;
+    }
+
+    /** BAR mappings refused because they overlapped another mapping. */
+    public final long mappingConflicts() {
+        return conflicts.sum();
+    }
+
+    /** Asserts the INTx line (stub: sets the STATUS interrupt bit unless INTx is disabled). */
+    protected final synchronized void assertIntx() {
+        int st = (int) get(STATUS, 2);
+        put(STATUS, 2, st | STATUS_INTERRUPT);
+    }
+
+    /** Deasserts the INTx line (clears the STATUS interrupt bit). */
+    protected final synchronized void deassertIntx() {
+        put(STATUS, 2, (int) get(STATUS, 2) & ~STATUS_INTERRUPT);
+    }
+
+    /** Powers the function off: stops its threads, closes its backends. Idempotent. Default: nothing. */
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s %04x:%04x", location, vendorId(), deviceId());
+    }
+
+    // ---- internals -------------------------------------------------------------------------
+
+    private void updateDecoding() {
+        PhysicalBus b = bus;
+        if (b == null) {
+            return;
+        }
+        int cmd = (int) get(COMMAND, 2);
+        for (int i = 0; i < 6; i++) {
+            Bar bar = bars[i];
+            if (bar == null) {
+                continue;
+            }
+            long addr = barAddress(i);
+            boolean on = bar.type() == BarType.IO ? (cmd & CMD_IO_SPACE) != 0 : (cmd & CMD_MEMORY_SPACE) != 0;
+            long want = on && addr != 0 ? addr : -1;
+            if (want == mappedAt[i]) {
+                continue;
+            }
+            unmapBar(i);
+            if (want == -1) {
+                continue;
+            }
+            try {
+                if (bar.type() == BarType.IO) {
+                    if (want + bar.size() > 0x10000) {
+                        throw new IllegalArgumentException("I/O BAR above 64K");
+                    }
+                    io.register((int) want, (int) bar.size(), bar.io());
+                } else {
+                    b.mapMmio(want, bar.size(), bar.mmio(), location + " BAR" + i);
+                }
+                mappedAt[i] = want;
+            } catch (IllegalArgumentException conflict) {
+                conflicts.increment();
+            }
+        }
+    }
+
+    private void unmapBar(int i) {
+        long at = mappedAt[i];
+        if (at == -1) {
+            return;
+        }
+        Bar bar = bars[i];
+        if (bar.type() == BarType.IO) {
+            io.unregister((int) at, (int) bar.size(), bar.io());
+        } else {
+            bus.unmapMmio(at);
+        }
+        mappedAt[i] = -1;
+    }
+
+    private long get(int off, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            v |= (cfg[off + i] & 0xFFL) << (8 * i);
+        }
+        return v;
+    }
+
+    private void put(int off, int size, long value) {
+        for (int i = 0; i < size; i++) {
+            cfg[off + i] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    private void putMask(int off, int size, long mask) {
+        for (int i = 0; i < size; i++) {
+            writable[off + i] = (byte) (mask >>> (8 * i));
+        }
+    }
+
+    /** Stores {@code value} little-endian in {@code size} bytes of {@code a} at {@code off}. */
+    protected static void le(byte[] a, int off, int size, long value) {
+        for (int i = 0; i < size; i++) {
+            a[off + i] = (byte) (value >>> (8 * i));
+        }
+    }
+}

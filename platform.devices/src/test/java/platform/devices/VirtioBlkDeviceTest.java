@@ -377,4 +377,35 @@ class VirtioBlkDeviceTest {
                 .anyMatch(t -> t.getName().equals("virtio-blk") && t.isAlive()));
         m = null;
     }
+
+    @Test
+    void aBatchOfRequestsWithOneNotification() throws Exception {
+        boot(false);
+        drv.init(FEATURES, 8);
+        for (int r = 0; r < 2; r++) { // two chains at heads 0 and 3
+            long hdr = 0x50_0000 + 0x100L * r;
+            bus.write(hdr, 4, VirtioBlkDevice.T_IN);
+            bus.write(hdr + 8, 8, r);
+            drv.desc(3 * r, hdr, 16, 1, 3 * r + 1);
+            drv.desc(3 * r + 1, 0x60_0000 + 512L * r, 512, 3, 3 * r + 2);
+            drv.desc(3 * r + 2, hdr + 0x80, 1, 2, 0);
+        }
+        // published together, one notification
+        bus.write(MiniVirtioDriver.AVAIL + 4, 2, 0);
+        bus.write(MiniVirtioDriver.AVAIL + 6, 2, 3);
+        bus.write(MiniVirtioDriver.AVAIL + 2, 2, 2);
+        bus.write(drv.notifyBase, 2, 0);
+        assertEquals(MiniVirtioDriver.QUEUE_VECTOR, m.lapic(0).acceptInterrupt(5_000_000_000L));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (bus.read(MiniVirtioDriver.USED + 2, 2) != 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(2, bus.read(MiniVirtioDriver.USED + 2, 2));
+        assertEquals(0, bus.read(MiniVirtioDriver.USED + 4, 4), "first used id");
+        assertEquals(3, bus.read(MiniVirtioDriver.USED + 12, 4), "second used id");
+        for (int r = 0; r < 2; r++) {
+            assertEquals(VirtioBlkDevice.S_OK, bus.read(0x50_0000 + 0x100L * r + 0x80, 1));
+            assertArrayEquals(Arrays.copyOfRange(content, 512 * r, 512 * r + 512), ram(0x60_0000 + 512L * r, 512));
+        }
+    }
 }

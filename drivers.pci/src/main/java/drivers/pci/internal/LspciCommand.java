@@ -6,7 +6,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** The {@code pci:lspci} shell command: one line per function, with its bound driver. */
-@Component(service = LspciCommand.class, property = {"osgi.command.scope=pci", "osgi.command.function=lspci"})
+@Component(service = LspciCommand.class, enabled = false, property = {"osgi.command.scope=pci", "osgi.command.function=lspci"})
 public final class LspciCommand {
     private final PciBus bus;
 

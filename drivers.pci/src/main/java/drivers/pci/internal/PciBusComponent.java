@@ -18,7 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * (whiteboard: dynamic, multiple, greedy) as they come and go. SCR calls {@link #removeDriver}
  * while the driver's service is still registered, so its devices are removed before it goes.
  */
-@Component(immediate = true, service = PciBus.class)
+@Component(immediate = true, enabled = false, service = PciBus.class)
 public final class PciBusComponent implements PciBus {
     private final PciBusImpl bus;
 

@@ -123,7 +123,7 @@ public final class PciBusImpl implements PciBus {
             f.bind(d);
             LOG.info("pci {}: bound to {}", f.address(), name);
         } catch (Exception | LinkageError | AssertionError e) {
-            LOG.error("pci {}: probe by {} failed: {}", f.address(), name, e.toString(), e);
+            LOG.error("pci {}: probe by {} failed", f.address(), name, e);
             quiesce(f, name);
         }
     }
@@ -134,7 +134,7 @@ public final class PciBusImpl implements PciBus {
         try {
             d.remove(f);
         } catch (Exception | LinkageError | AssertionError e) {
-            LOG.error("pci {}: remove by {} failed: {}", f.address(), name, e.toString(), e);
+            LOG.error("pci {}: remove by {} failed", f.address(), name, e);
         } finally {
             f.bind(null);
             quiesce(f, name);

@@ -26,7 +26,9 @@ import kernel.core.Kernel;
 import kernel.core.ModuleUsage;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRevision;
@@ -97,11 +99,40 @@ public final class LoaderImpl implements FkxLoader {
         } else {
             LOG.info("no module repository ({} not set)", REPO_PROPERTY);
         }
+        context.addBundleListener(shutdownListener);
         bootThread = Thread.ofPlatform().name("fkx-boot").start(this::boot);
+    }
+
+    /** When the framework starts stopping, stop the modules first, in reverse boot order. */
+    private final SynchronousBundleListener shutdownListener = e -> {
+        if (e.getBundle().getBundleId() == 0 && e.getType() == BundleEvent.STOPPING) {
+            stopAll();
+        }
+    };
+
+    /** Stops every live module, last started first (filesystems before the disks under them). */
+    private synchronized void stopAll() {
+        List<Bundle> live = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (states.get(b.getBundleId()) == FkxModule.State.LIVE) {
+                live.add(b);
+            }
+        }
+        List<Bundle> order = bootOrder(live);
+        java.util.Collections.reverse(order);
+        LOG.info("stopping {} modules", order.size());
+        for (Bundle b : order) {
+            stopQuietly(b);
+        }
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        try {
+            context.removeBundleListener(shutdownListener);
+        } catch (IllegalStateException ignored) {
+            // context already invalid
+        }
         if (bootThread != null) {
             bootThread.interrupt();
             bootThread.join(5000);

@@ -23,6 +23,11 @@ import fs.vfs.FsException;
  *
  * The volume is laid out as: reserved sectors, the FATs, the fixed root directory (FAT12/16
  * only), then the data clusters, numbered from 2.
+ *
+ * <p>A zero 16-bit FAT size marks the FAT32 layout, and then the volume is FAT32 whatever its
+ * cluster count, as Linux and fsck.fat read it: mkfs.fat -F 32 makes FAT32 volumes with fewer
+ * than the 65525 clusters the Microsoft specification asks for. Otherwise the cluster count
+ * alone tells FAT12 from FAT16.
  */
 final class BootSector {
     /** Bytes of the boot sector that are read, whatever the sector size. */
@@ -117,11 +122,12 @@ final class BootSector {
         if (clusters == 0)
             throw Errors.corrupt("data region of %d sectors holds no cluster of %d sectors",
                     totalSectors - metaSectors, sectorsPerCluster);
-        FatType type = FatType.forClusterCount(clusters);
-        if (type == FatType.FAT32 && !fat32Layout)
-            throw Errors.corrupt("cluster count %d is inconsistent with the FAT12/16 boot sector (it needs FAT32)", clusters);
-        if (type != FatType.FAT32 && fat32Layout)
-            throw Errors.corrupt("cluster count %d is inconsistent with the FAT32 boot sector (FAT32 needs more than %d)",
+        FatType type = fat32Layout ? FatType.FAT32 : FatType.forClusterCount(clusters);
+        if (!fat32Layout && clusters > FatType.MAX_FAT16_CLUSTERS)
+            throw Errors.corrupt("cluster count %d is inconsistent with the FAT12/16 boot sector (FAT16 allows at most %d)",
+                    clusters, FatType.MAX_FAT16_CLUSTERS);
+        if (fat32Layout && clusters <= FatType.MAX_FAT16_CLUSTERS)
+            Errors.LOG.info("FAT32 volume with only {} clusters (the specification asks for more than {}): read as FAT32",
                     clusters, FatType.MAX_FAT16_CLUSTERS);
         if (clusters > FatType.MAX_FAT32_CLUSTERS)
             throw Errors.corrupt("cluster count %d exceeds the FAT32 maximum %d", clusters, FatType.MAX_FAT32_CLUSTERS);

@@ -100,8 +100,8 @@ final class DirectoryReader {
             longName = null;
         } else {
             shortName = ShortName.decode(b, off);
-            String name = longName != null ? longName : shortName;
-            if (!usable(name)) {
+            if (longName != null && !usable(longName)) longName = null; // fall back to the 8.3 name
+            if (!usable(longName != null ? longName : shortName)) {
                 Errors.damaged("directory '%s' has an entry with an unusable name, skipped", dir.path);
                 return null;
             }
@@ -113,9 +113,13 @@ final class DirectoryReader {
         return new FatDirent(longName != null ? longName : shortName, shortName, attributes, cluster, size, modified);
     }
 
-    /** Whether {@code name} can stand in a path: not empty, ".", ".." and free of '/' and NUL. */
+    /** Whether {@code name} can stand in a path: not empty, "." or "..", free of '/' and control characters. */
     private static boolean usable(String name) {
-        return name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..")
-                && name.indexOf('/') < 0 && name.indexOf('\0') < 0;
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == '/') return false;
+        }
+        return true;
     }
 }

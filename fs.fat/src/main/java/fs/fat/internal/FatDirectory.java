@@ -6,6 +6,7 @@ import fs.vfs.Inode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A directory inode: the fixed root region of FAT12/16, or a cluster chain (the FAT32 root
@@ -64,6 +65,7 @@ final class FatDirectory implements Inode {
      */
     @Override
     public Inode lookup(String name) throws IOException {
+        Objects.requireNonNull(name, "name");
         FatDirent[] found = new FatDirent[1];
         synchronized (fs) {
             fs.checkMounted();

@@ -28,7 +28,7 @@ final class FatFileSystem implements FileSystem {
     final FatTable fat;
     /** One cluster of directory data; guarded by this. */
     final byte[] clusterBuffer;
-    private String label = "";
+    private volatile String label = "";
     private boolean unmounted;
 
     private FatFileSystem(BlockHandle device, long volumeStart, BootSector boot) {

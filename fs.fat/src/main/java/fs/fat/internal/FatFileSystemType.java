@@ -7,7 +7,7 @@ import kernel.block.BlockHandle;
 import org.osgi.service.component.annotations.Component;
 
 /** The "vfat" filesystem type: mounts FAT12, FAT16 and FAT32 volumes, read-only. */
-@Component(immediate = true, service = FileSystemType.class)
+@Component(immediate = true, enabled = false, service = FileSystemType.class)
 public final class FatFileSystemType implements FileSystemType {
     public static final String NAME = "vfat";
 

@@ -1,8 +1,9 @@
 package fs.fat.internal;
 
 /**
- * The three FAT variants. As the Microsoft specification says, the variant follows from the
- * count of data clusters alone, never from the type string in the boot sector.
+ * The three FAT variants. FAT12 and FAT16 differ by the count of data clusters alone, never by
+ * the type string in the boot sector; FAT32 has its own boot sector layout (see
+ * {@link BootSector}).
  */
 enum FatType {
     FAT12(12, 0xFF7),

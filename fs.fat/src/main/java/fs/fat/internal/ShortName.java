@@ -36,9 +36,11 @@ final class ShortName {
         return ext.isEmpty() ? base : base + "." + ext;
     }
 
-    /** The 11-byte label at {@code b[off..]}, without its padding. */
+    /** The 11-byte label at {@code b[off..]}, without its padding, control characters shown as '?'. */
     static String label(byte[] b, int off) {
-        return trimRight(new String(b, off, 11, OEM));
+        byte[] raw = new byte[11];
+        for (int i = 0; i < 11; i++) raw[i] = (b[off + i] & 0xFF) < 0x20 ? (byte) '?' : b[off + i];
+        return trimRight(new String(raw, OEM));
     }
 
     /** The checksum of the 11-byte name at {@code b[off..]} that its long-name entries carry. */

@@ -125,16 +125,19 @@ public final class VfsImpl implements Vfs {
         }
         String dev = device.startsWith("/dev/") ? device : "/dev/" + device;
         BlockHandle handle = b.open(dev, "mounted on " + path);
-        FileSystem fs;
+        FileSystem fs = null;
         try {
             fs = t.mount(handle, options == null ? "" : options);
-        } catch (IOException | RuntimeException e) {
-            handle.close();
+        } catch (IOException e) {
             LOG.warn("mount -t {} {} {} failed: {}", type, dev, path, e.getMessage());
-            if (e instanceof IOException io) {
-                throw io;
-            }
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("mount -t {} {} {} failed: {}", type, dev, path, e.toString());
             throw new FsException(type + ": mount of " + dev + " failed: " + e, e);
+        } finally {
+            if (fs == null) {
+                handle.close();
+            }
         }
         Bundle owner = typeOwners.get(type);
         ModuleUsage.Hold hold = owner == null ? () -> { } : usage.hold(owner, type + " filesystem mounted on " + path);

@@ -18,8 +18,18 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
     static final String DEFAULT_MEMORY = "256M";
 
     static BootOptions from(Function<String, String> props) {
-        long memory = MachineConfig.parseSize(orElse(props.apply("kestrel.memory"), DEFAULT_MEMORY));
-        int cpus = Integer.parseInt(orElse(props.apply("kestrel.cpus"), "1").trim());
+        long memory;
+        try {
+            memory = MachineConfig.parseSize(orElse(props.apply("kestrel.memory"), DEFAULT_MEMORY));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("memory: " + e.getMessage());
+        }
+        int cpus;
+        try {
+            cpus = Integer.parseInt(orElse(props.apply("kestrel.cpus"), "1").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cpus: not a number: " + props.apply("kestrel.cpus"));
+        }
         List<String> disks = new ArrayList<>();
         for (int i = 0; ; i++) {
             String d = props.apply("kestrel.disk." + i);

@@ -117,11 +117,36 @@ public final class Console {
                 }
             }
         } catch (Exception e) {
+            Throwable bug = bug(e);
             out.println(describe(e));
+            if (bug != null) {
+                oops(cmd, bug);
+            }
         } catch (Throwable t) {
             out.println("error: " + t);
+            oops(cmd, t);
         }
         out.flush();
+    }
+
+    /** The JVM error inside {@code e} (a kernel bug rather than a user error), if any. */
+    private static Throwable bug(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof Error) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Reports a kernel bug hit by a command, Linux-oops style: the trace goes to the log. */
+    private static void oops(String cmd, Throwable t) {
+        StringBuilder sb = new StringBuilder("oops in '" + cmd + "': " + t);
+        StackTraceElement[] st = t.getStackTrace();
+        for (int i = 0; i < Math.min(st.length, 12); i++) {
+            sb.append("\n    at ").append(st[i]);
+        }
+        LOG.error(sb.toString());
     }
 
     /** A one-line error for the user: the command's own message, not a stack trace. */

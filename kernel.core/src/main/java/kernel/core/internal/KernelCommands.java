@@ -29,6 +29,14 @@ public final class KernelCommands {
     @Reference
     private Hal hal;
 
+    private String profile = "?";
+
+    @org.osgi.service.component.annotations.Activate
+    void activate(org.osgi.framework.BundleContext context) {
+        String p = context.getProperty("kestrel.profile");
+        profile = p == null ? "(none)" : p;
+    }
+
     @Descriptor("show the kernel version, uptime, CPUs, memory and ACPI tables")
     public String info() {
         BootInfo b = hal.bootInfo();
@@ -43,6 +51,7 @@ public final class KernelCommands {
         hal.acpi().tables().forEach(t -> acpi.add(t.signature()));
         return String.join("\n",
                 "kernel:  Kestrel " + kernel.version(),
+                "profile: " + profile,
                 "java:    " + Runtime.version(),
                 String.format("uptime:  %d.%03d s", up / 1_000_000_000L, (up / 1_000_000) % 1000),
                 "cpus:    " + b.cpuCount(),

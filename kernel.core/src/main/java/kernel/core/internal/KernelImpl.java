@@ -13,6 +13,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.launch.Framework;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,18 +45,27 @@ public final class KernelImpl implements Kernel {
     private MachineHal hal;
     private ServiceRegistration<Hal> halRegistration;
     private volatile boolean shuttingDown;
+    private boolean exitOnPowerOff;
 
     @Activate
     void activate(BundleContext context) {
         this.context = context;
+        this.exitOnPowerOff = "exit".equals(context.getProperty("kestrel.poweroff"));
         Dmesg dmesg = Dmesg.get();
         dmesg.markBoot();
-        BootOptions options = BootOptions.from(context::getProperty);
-        dmesg.setConsoleLevel(options.consoleLevel());
-        machine = options.powerOn();
+        try {
+            BootOptions options = BootOptions.from(context::getProperty);
+            // options are checked here, before anything is powered on
+            dmesg.setConsoleLevel(options.consoleLevel());
+            machine = options.powerOn();
+        } catch (RuntimeException e) {
+            LOG.error("cannot power on the machine: {}", e.getMessage());
+            powerOff(1);
+            throw e;
+        }
         BootInfo boot = machine.bootInfo();
-        LOG.info("Kestrel {} (Java {}, {} {}) booting", VERSION, Runtime.version().feature(),
-                context.getProperty("org.osgi.framework.vendor"), context.getProperty("org.osgi.framework.version"));
+        LOG.info("Kestrel {} (Java {}, OSGi framework {} {}) booting", VERSION, Runtime.version(),
+                context.getBundle(0).getSymbolicName(), context.getBundle(0).getVersion());
         LOG.info("command line: {}", boot.commandLine().isEmpty() ? "(empty)" : boot.commandLine());
         LOG.info("memory: {} MiB usable, {} regions in the memory map", boot.usableBytes() >> 20, boot.memoryMap().size());
         for (var r : boot.memoryMap()) {
@@ -135,11 +145,28 @@ public final class KernelImpl implements Kernel {
         Thread.ofPlatform().name("shutdown").start(() -> {
             LOG.info("shutting down");
             try {
-                context.getBundle(0).stop();
-            } catch (BundleException | IllegalStateException e) {
+                Framework fw = (Framework) context.getBundle(0);
+                fw.stop();
+                fw.waitForStop(30_000);
+            } catch (BundleException | IllegalStateException | InterruptedException e) {
                 LOG.error("shutdown failed", e);
+                powerOff(1);
             }
+            powerOff(0);
         });
+    }
+
+    /**
+     * Ends the JVM with {@code status} when the kernel runs as a boot image (property
+     * {@code kestrel.poweroff=exit}): the machine is off, so is the process. Under a test
+     * framework the property is absent and the JVM lives on.
+     */
+    private void powerOff(int status) {
+        if (exitOnPowerOff) {
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        }
     }
 
     boolean shuttingDown() {

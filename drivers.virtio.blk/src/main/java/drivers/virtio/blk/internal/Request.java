@@ -8,9 +8,9 @@ import kernel.sched.Completion;
  * (in the disk's shared header page), a bounce buffer for the data, the descriptor scratch
  * arrays, and the completion the submitter waits on.
  *
- * <p>{@code abandoned} (guarded by the disk's pool lock) marks a slot whose submitter timed out
- * while the device still owned the chain: it returns to the pool only when the device hands it
- * back.
+ * <p>{@code state} (guarded by the disk's pool lock) says who owns the slot: the pool, a
+ * submitter, or — after the submitter timed out while the device still held the chain — the
+ * device alone, in which case the slot returns to the pool when the device hands it back.
  */
 final class Request {
     final DmaBuffer headers;
@@ -20,7 +20,10 @@ final class Request {
     final long[] addr;
     final int[] len;
     final Completion done = new Completion();
-    boolean abandoned;
+    static final int FREE = 0;
+    static final int BUSY = 1;
+    static final int ABANDONED = 2;
+    int state = FREE;
 
     Request(DmaBuffer headers, int slot, DmaBuffer data, int maxSegments) {
         this.headers = headers;

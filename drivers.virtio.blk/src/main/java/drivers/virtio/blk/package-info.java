@@ -1,0 +1,2 @@
+/** The virtio block driver. Implementation only: see {@code drivers.virtio.blk.internal}. */
+package drivers.virtio.blk;

@@ -99,6 +99,13 @@ class CorruptImageTest {
     }
 
     @Test
+    void fat32ActiveFatThatDoesNotExist() {
+        RawImage img = new RawImage(FatType.FAT32);
+        img.put16(40, 0x83); // mirroring off, FAT 3 active
+        assertMountFails(img.disk(), CORRUPT + "active FAT 3 does not exist (2 FATs)");
+    }
+
+    @Test
     void volumeLargerThanTheDevice() {
         RawImage img = new RawImage(FatType.FAT16);
         assertMountFails(TestDisk.of(java.util.Arrays.copyOf(img.bytes, 1 << 20)),

@@ -1,5 +1,6 @@
 package fs.fat.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,24 @@ class MountTest {
         try (TestDisk d = TestDisk.of(disk)) {
             FsException e = assertThrows(FsException.class, () -> new FatFileSystemType().mount(d, ""));
             assertTrue(e.getMessage().startsWith("not a FAT filesystem: bytes per sector 0"), e.getMessage());
+        }
+    }
+
+    @Test
+    void fat32WithMirroringOffReadsOnlyTheActiveFat() throws IOException {
+        RawImage img = new RawImage(FatType.FAT32);
+        List<Long> chain = img.clusters("/big.bin");
+        img.setFat(0, chain.get(3), 0); // FAT 0 is damaged...
+        img.put16(40, 0x81); // ...but FAT 1 is the active one
+        try (TestDisk d = img.disk()) {
+            FileSystem fs = new FatFileSystemType().mount(d, "");
+            assertArrayEquals(SampleVolume.bigContent(), FatVolumeTests.readAll(fs.root().lookup("big.bin")));
+        }
+        img.put16(40, 0x80); // FAT 0 active: the damage shows
+        try (TestDisk d = img.disk()) {
+            FileSystem fs = new FatFileSystemType().mount(d, "");
+            FsException e = assertThrows(FsException.class, () -> FatVolumeTests.readAll(fs.root().lookup("big.bin")));
+            assertTrue(e.getMessage().contains("reaches free cluster " + chain.get(3)), e.getMessage());
         }
     }
 

@@ -81,18 +81,21 @@ final class RawImage {
 
     /** Sets FAT entry {@code cluster} to {@code value} in every FAT copy. */
     void setFat(long cluster, long value) {
-        for (int copy = 0; copy < bytes[16]; copy++) {
-            long fat = fatStart() + copy * fatSectors() * bytesPerSector();
-            switch (type) {
-                case FAT12 -> {
-                    long off = fat + cluster + cluster / 2;
-                    int pair = (bytes[(int) off] & 0xFF) | (bytes[(int) off + 1] & 0xFF) << 8;
-                    pair = (cluster & 1) != 0 ? (pair & 0x000F) | (int) value << 4 : (pair & 0xF000) | (int) value;
-                    put16(off, pair);
-                }
-                case FAT16 -> put16(fat + cluster * 2, (int) value);
-                case FAT32 -> put32(fat + cluster * 4, value);
+        for (int copy = 0; copy < bytes[16]; copy++) setFat(copy, cluster, value);
+    }
+
+    /** Sets FAT entry {@code cluster} to {@code value} in FAT copy {@code copy}. */
+    void setFat(int copy, long cluster, long value) {
+        long fat = fatStart() + copy * fatSectors() * bytesPerSector();
+        switch (type) {
+            case FAT12 -> {
+                long off = fat + cluster + cluster / 2;
+                int pair = (bytes[(int) off] & 0xFF) | (bytes[(int) off + 1] & 0xFF) << 8;
+                pair = (cluster & 1) != 0 ? (pair & 0x000F) | (int) value << 4 : (pair & 0xF000) | (int) value;
+                put16(off, pair);
             }
+            case FAT16 -> put16(fat + cluster * 2, (int) value);
+            case FAT32 -> put32(fat + cluster * 4, value);
         }
     }
 

@@ -50,8 +50,8 @@ public final class Console {
         if (exec == null && !interactive) {
             return;
         }
-        PrintStream out = System.out;
-        InputStream in = System.in;
+        PrintStream out = KernelImpl.console();
+        InputStream in = KernelImpl.console() == System.out ? System.in : new java.io.FileInputStream(java.io.FileDescriptor.in);
         thread = Thread.ofPlatform().name("console").daemon().start(() -> run(exec, in, out));
     }
 

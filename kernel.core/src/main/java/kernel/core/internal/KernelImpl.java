@@ -1,5 +1,9 @@
 package kernel.core.internal;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,12 @@ public final class KernelImpl implements Kernel {
     private ServiceRegistration<Hal> halRegistration;
     private volatile boolean shuttingDown;
     private boolean exitOnPowerOff;
+    private static volatile PrintStream console = System.out;
+
+    /** The machine's terminal. */
+    static PrintStream console() {
+        return console;
+    }
 
     @Activate
     void activate(BundleContext context) {
@@ -53,6 +63,12 @@ public final class KernelImpl implements Kernel {
         this.exitOnPowerOff = "exit".equals(context.getProperty("kestrel.poweroff"));
         Dmesg dmesg = Dmesg.get();
         dmesg.markBoot();
+        if (exitOnPowerOff) {
+            // The boot image owns the terminal: write to the real stdout, never to a
+            // System.out that the shell runtime redirects per command.
+            console = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+            dmesg.setConsole(console);
+        }
         try {
             BootOptions options = BootOptions.from(context::getProperty);
             // options are checked here, before anything is powered on

@@ -97,6 +97,9 @@ public final class Console {
                 for (String cmd : CommandLine.split(line)) {
                     execute(session, cmd, out);
                 }
+                if (kernel instanceof KernelImpl k && k.shuttingDown()) {
+                    return;
+                }
             }
         } catch (IOException e) {
             LOG.error("console input failed", e);

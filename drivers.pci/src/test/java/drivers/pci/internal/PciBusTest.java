@@ -59,6 +59,7 @@ class PciBusTest {
 
     @Test
     void enumeratesThroughMcfg() {
+        assertEquals(List.of(new kernel.core.hal.Acpi.EcamRegion(0, Machine.ECAM_BASE, 0, 255)), hal.acpi().ecam());
         PciBus bus = PciBus.enumerate(hal);
         List<PciDevice> devs = bus.devices();
         assertEquals(3, devs.size(), devs.toString());

@@ -30,6 +30,9 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("cpus: not a number: " + props.apply("kestrel.cpus"));
         }
+        if (cpus < 1 || cpus > Machine.MAX_CPUS) {
+            throw new IllegalArgumentException("cpus: must be 1.." + Machine.MAX_CPUS + ", got " + cpus);
+        }
         List<String> disks = new ArrayList<>();
         for (int i = 0; ; i++) {
             String d = props.apply("kestrel.disk." + i);
@@ -39,7 +42,12 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
             disks.add(d.trim());
         }
         String cmdline = orElse(props.apply("kestrel.cmdline"), "");
-        Level level = Level.parse(orElse(props.apply("kestrel.loglevel"), "info"));
+        Level level;
+        try {
+            level = Level.parse(orElse(props.apply("kestrel.loglevel"), "info"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("loglevel: " + e.getMessage());
+        }
         return new BootOptions(memory, cpus, disks, cmdline, level);
     }
 

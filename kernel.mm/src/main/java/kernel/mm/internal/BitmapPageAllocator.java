@@ -18,6 +18,8 @@ final class BitmapPageAllocator implements PageAllocator {
     private static final long LOW_RESERVED = 1 << 20;
 
     private final BitSet used;
+    /** Pages that may ever be handed out (usable RAM above the first MiB, not reserved). */
+    private final BitSet ram;
     private final long frames;
     private long totalFree;
     private long free;
@@ -60,6 +62,8 @@ final class BitmapPageAllocator implements PageAllocator {
             }
         }
         totalFree = free;
+        ram = (BitSet) used.clone();
+        ram.flip(0, (int) frames);
     }
 
     @Override
@@ -88,10 +92,15 @@ final class BitmapPageAllocator implements PageAllocator {
 
     @Override
     public synchronized void free(long phys, int count) {
-        if (phys % PAGE_SIZE != 0 || count <= 0 || phys / PAGE_SIZE + count > frames) {
+        if (phys < 0 || phys % PAGE_SIZE != 0 || count <= 0 || phys / PAGE_SIZE + count > frames) {
             throw new IllegalArgumentException("bad page run 0x" + Long.toHexString(phys) + "+" + count);
         }
         int f = (int) (phys / PAGE_SIZE);
+        int notRam = ram.nextClearBit(f);
+        if (notRam < f + count) {
+            throw new IllegalArgumentException("page 0x" + Long.toHexString((long) notRam * PAGE_SIZE)
+                    + " is reserved, not allocatable RAM: never allocated");
+        }
         int clear = used.nextClearBit(f);
         if (clear < f + count) {
             throw new IllegalArgumentException("double free of page 0x" + Long.toHexString((long) clear * PAGE_SIZE));

@@ -34,7 +34,7 @@ final class DmaBufferImpl implements DmaBuffer {
         if (closed) {
             throw new IllegalStateException("DMA buffer " + tag + " used after free");
         }
-        if (off < 0 || len < 0 || off + len > size) {
+        if (off < 0 || len < 0 || len > size - off) { // no int overflow for huge offsets
             throw new IndexOutOfBoundsException("offset " + off + "+" + len + " outside DMA buffer of " + size);
         }
         return phys + off;

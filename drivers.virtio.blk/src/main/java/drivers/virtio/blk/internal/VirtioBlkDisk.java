@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * them. Transfers larger than one request (seg_max segments of at most a page / size_max) are
  * split. Slots are preallocated, so the path allocates nothing.
  *
+ * <p>Device failure: if the device flags DEVICE_NEEDS_RESET (it found a malformed request), it
+ * raises the configuration interrupt; the disk is then marked broken, waiters are woken and every
+ * request fails at once with an {@link IOException} until the driver is rebound (which resets).
+ *
  * <p>Teardown: the disk is marked removed, the device reset and its rings freed, and every
  * waiter woken with an {@link IOException}; the slots' DMA memory is freed once the last caller
  * has left (the lifecycle lock: callers hold it shared, teardown exclusively).
@@ -58,6 +62,8 @@ final class VirtioBlkDisk implements BlockDevice {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean removed;
+    private volatile boolean broken;
+    private final List<Request> slots = new ArrayList<>();
     private volatile long timeoutNanos = DEFAULT_TIMEOUT_NANOS;
 
     private volatile Virtqueue queue;
@@ -126,25 +132,26 @@ final class VirtioBlkDisk implements BlockDevice {
             maxSegments = (int) Math.max(1, Math.min(MAX_SEGMENTS, segMax));
         }
 
-        vectors = vdev.enableMsix(List.of(v -> interrupt()));
-        vdev.setConfigVector(Virtio.NO_VECTOR);
-        Virtqueue q = vdev.setupQueue(0, QUEUE_SIZE, 0);
+        vectors = vdev.enableMsix(List.of(v -> configInterrupt(), v -> interrupt()));
+        vdev.setConfigVector(0);
+        Virtqueue q = vdev.setupQueue(0, QUEUE_SIZE, 1);
         maxSegments = Math.min(maxSegments, q.size() - 2);
         maxRequestBytes = (maxSegments * segmentBytes) / sectorSize * sectorSize;
         if (maxSegments < 1 || maxRequestBytes == 0) {
             throw new VirtioException(name + ": queue of " + q.size() + " entries with " + segmentBytes
                     + "-byte segments cannot carry a " + sectorSize + "-byte sector");
         }
-        int slots = Math.max(1, Math.min(MAX_SLOTS, q.size() / (maxSegments + 2)));
-        DmaBuffer headers = allocate(slots * 32, "headers");
-        for (int i = 0; i < slots; i++) {
-            pool.add(new Request(headers, i, allocate(maxRequestBytes, "bounce" + i), maxSegments));
+        int slotCount = Math.max(1, Math.min(MAX_SLOTS, q.size() / (maxSegments + 2)));
+        DmaBuffer headers = allocate(slotCount * 32, "headers");
+        for (int i = 0; i < slotCount; i++) {
+            slots.add(new Request(headers, i, allocate(maxRequestBytes, "bounce" + i), maxSegments));
         }
+        pool.addAll(slots);
         queue = q;
         vdev.driverOk();
-        LOG.info("{}: {} sectors of {} bytes ({} MiB){}{}, {} x {} segments per request, {} slots, features {}",
-                name, sectorCount, sectorSize, sectorCount * sectorSize >> 20, readOnly ? ", read-only" : "",
-                canFlush ? ", flush" : "", maxSegments, segmentBytes, slots, Long.toHexString(f));
+        LOG.info("{}: {}: {} sectors of {} bytes ({} MiB){}{}, {} x {} segments per request, {} slots, features {}",
+                name, vdev.pci().address(), sectorCount, sectorSize, sectorCount * sectorSize >> 20, readOnly ? ", read-only" : "",
+                canFlush ? ", flush" : "", maxSegments, segmentBytes, slotCount, Long.toHexString(f));
     }
 
     private DmaBuffer allocate(int size, String what) {
@@ -177,6 +184,7 @@ final class VirtioBlkDisk implements BlockDevice {
             buffers.forEach(DmaBuffer::close);
             buffers.clear();
             pool.clear();
+            slots.clear();
             queue = null;
             vectors = List.of();
         } finally {
@@ -185,6 +193,38 @@ final class VirtioBlkDisk implements BlockDevice {
     }
 
     // ---- interrupt side ------------------------------------------------------------------------
+
+    /**
+     * The configuration-change MSI-X handler: if the device needs a reset, mark the disk broken and
+     * wake every submitter (each then fails); other changes are only logged.
+     */
+    private void configInterrupt() {
+        if (queue == null || removed) {
+            return;
+        }
+        int status = vdev.status();
+        if ((status & Virtio.STATUS_DEVICE_NEEDS_RESET) == 0) {
+            LOG.info("{}: device configuration changed", name);
+            return;
+        }
+        if (broken) {
+            return;
+        }
+        broken = true;
+        errors.incrementAndGet();
+        LOG.error("{}: device reports DEVICE_NEEDS_RESET: failing all requests until the driver is rebound", name);
+        poolLock.lock();
+        try {
+            for (Request r : slots) {
+                if (r.state == Request.BUSY) {
+                    r.done.complete();
+                }
+            }
+            slotFree.signalAll();
+        } finally {
+            poolLock.unlock();
+        }
+    }
 
     /** The request queue's MSI-X handler: harvest what the device finished. */
     private void interrupt() {
@@ -196,7 +236,9 @@ final class VirtioBlkDisk implements BlockDevice {
 
     /** A chain came back (or was dropped at teardown): wake its submitter, or recycle an abandoned slot. */
     private void completed(Object token, int written) {
-        Request r = (Request) token;
+        if (!(token instanceof Request r)) {
+            return;
+        }
         poolLock.lock();
         try {
             if (r.state == Request.ABANDONED) {
@@ -291,20 +333,25 @@ final class VirtioBlkDisk implements BlockDevice {
     /** Takes the lifecycle lock shared; fails if the disk is gone. */
     private void enter() throws IOException {
         lifecycle.readLock().lock();
-        if (removed) {
+        if (removed || broken) {
             lifecycle.readLock().unlock();
-            throw new IOException(name + ": device removed");
+            throw gone();
         }
+    }
+
+    private IOException gone() {
+        return new IOException(name + (removed ? ": device removed"
+                : ": device needs a reset (it reported DEVICE_NEEDS_RESET); rebind the driver"));
     }
 
     private Request acquire() throws IOException {
         poolLock.lock();
         try {
-            while (pool.isEmpty() && !removed) {
+            while (pool.isEmpty() && !removed && !broken) {
                 slotFree.awaitUninterruptibly();
             }
-            if (removed) {
-                throw new IOException(name + ": device removed");
+            if (removed || broken) {
+                throw gone();
             }
             Request r = pool.poll();
             r.state = Request.BUSY;
@@ -359,7 +406,10 @@ final class VirtioBlkDisk implements BlockDevice {
             }
             q.kick();
         } catch (IllegalStateException shutDown) {
-            throw new IOException(name + ": device removed");
+            throw gone();
+        }
+        if (broken) {
+            throw gone(); // the config interrupt may have run before our reinit: do not wait for nothing
         }
         requests.incrementAndGet();
         boolean finished;
@@ -375,8 +425,8 @@ final class VirtioBlkDisk implements BlockDevice {
             throw new IOException(String.format("%s: timeout: %s of sector %d (+%d bytes) got no answer in %d s",
                     name, typeName(type), sector512, bytes, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)));
         }
-        if (removed) {
-            throw new IOException(name + ": device removed");
+        if (removed || broken) {
+            throw gone();
         }
         int status = r.headers.get8(r.statusOff);
         if (status != S_OK) {
@@ -408,6 +458,7 @@ final class VirtioBlkDisk implements BlockDevice {
     int segmentBytes() { return segmentBytes; }
     int maxRequestBytes() { return maxRequestBytes; }
     List<IrqVector> vectors() { return vectors; }
+    Virtqueue queue() { return queue; }
     boolean canFlush() { return canFlush; }
     void timeout(long nanos) { timeoutNanos = nanos; }
 

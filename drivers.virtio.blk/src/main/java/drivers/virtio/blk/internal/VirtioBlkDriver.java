@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kernel.mm.DmaAllocator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The virtio-blk PCI driver: binds modern virtio block functions, names each disk after the
@@ -20,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * tested against a machine; {@link VirtioBlkComponent} wires it into OSGi.
  */
 final class VirtioBlkDriver implements PciDriver {
-    private static final Logger LOG = LoggerFactory.getLogger("drivers.virtio.blk");
-
     static final String NAME = "virtio-blk";
 
     /** The ID table: modern (virtio 1.x) block devices only. Mirrored by FKX-Devices in bnd.bnd. */
@@ -67,7 +63,6 @@ final class VirtioBlkDriver implements PciDriver {
         }
         namesInUse.set(index);
         disks.put(dev, new Bound(disk, reg, index));
-        LOG.info("{}: {} sectors at {}", name, disk.sectorCount(), dev.address());
     }
 
     @Override

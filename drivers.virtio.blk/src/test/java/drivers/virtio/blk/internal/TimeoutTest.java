@@ -12,14 +12,14 @@ import org.junit.jupiter.api.Test;
  * A request whose interrupt never comes times out with a clear error; its slot stays with the
  * device until the completion finally arrives, then is reused.
  */
-class TimeoutTest extends VirtioBlkDriverTest {
+class TimeoutTest extends BlkFixture {
     {
         startHal = false; // interrupts are raised at the local APIC but nobody takes them yet
     }
 
     @Test
     void requestTimesOutThenRecovers() throws Exception {
-        VirtioBlkDisk vda = probeFirst();
+        VirtioBlkDisk vda = probe(0);
         vda.timeout(TimeUnit.MILLISECONDS.toNanos(300));
         byte[] buf = new byte[512];
         IOException e = assertThrows(IOException.class, () -> vda.read(7, buf, 0, 1));
@@ -28,10 +28,5 @@ class TimeoutTest extends VirtioBlkDriverTest {
         vda.timeout(TimeUnit.SECONDS.toNanos(30));
         vda.read(7, buf, 0, 1);
         assertArrayEquals(Arrays.copyOfRange(Files.readAllBytes(rwImage), 7 * 512, 8 * 512), buf);
-    }
-
-    private VirtioBlkDisk probeFirst() throws Exception {
-        driver.probe(devices.get(0));
-        return driver.disk(devices.get(0));
     }
 }

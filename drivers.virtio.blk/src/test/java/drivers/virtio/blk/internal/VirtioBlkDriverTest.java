@@ -27,85 +27,8 @@ import platform.devices.Machines;
 import platform.devices.VirtioBlkDevice;
 import platform.pc.Machine;
 
-/**
- * The virtio-blk driver against the emulated machine: disk 0 is a 4 MiB read-write image,
- * disk 1 a 1 MiB read-only one, both filled with a known pattern; everything the driver does
- * goes through PCI config space, BAR MMIO, rings in RAM and MSI-X.
- */
-class VirtioBlkDriverTest {
-    static final int RW_BYTES = 4 << 20;
-    static final int RO_BYTES = 1 << 20;
-
-    @TempDir
-    Path tmp;
-    Path rwImage;
-    Path roImage;
-    Machine machine;
-    MachineHal hal;
-    TestDma dma;
-    List<PciDevice> devices;
-    ListRegistrar registrar;
-    VirtioBlkDriver driver;
-    boolean startHal = true;
-
-    /** Publishes disks into a list instead of the service registry. */
-    static final class ListRegistrar implements DiskRegistrar {
-        final List<BlockDevice> disks = new ArrayList<>();
-
-        @Override
-        public synchronized Registration register(BlockDevice disk) {
-            disks.add(disk);
-            return () -> {
-                synchronized (this) {
-                    disks.remove(disk);
-                }
-            };
-        }
-
-        synchronized List<String> names() {
-            return disks.stream().map(BlockDevice::name).toList();
-        }
-    }
-
-    static byte[] pattern(int size, int seed) {
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
-            b[i] = (byte) (seed + i / 512 * 13 + i * 7);
-        }
-        return b;
-    }
-
-    @BeforeEach
-    void boot() throws Exception {
-        rwImage = tmp.resolve("rw.img");
-        roImage = tmp.resolve("ro.img");
-        Files.write(rwImage, pattern(RW_BYTES, 1));
-        Files.write(roImage, pattern(RO_BYTES, 2));
-        machine = Machines.build(MachineConfig.defaults().withMemory(64L << 20).withCpus(2)
-                .withDisk(rwImage, false).withDisk(roImage, true));
-        hal = new MachineHal(machine);
-        if (startHal) {
-            hal.start();
-        }
-        dma = new TestDma(hal);
-        devices = PciBus.enumerate(hal).find(PciId.of(0x1AF4, 0x1042));
-        assertEquals(2, devices.size());
-        registrar = new ListRegistrar();
-        driver = new VirtioBlkDriver(dma, registrar);
-    }
-
-    @AfterEach
-    void powerOff() {
-        driver.removeAll();
-        hal.stop();
-        machine.close();
-    }
-
-    private VirtioBlkDisk probe(int i) throws Exception {
-        driver.probe(devices.get(i));
-        return driver.disk(devices.get(i));
-    }
-
+/** Probe, I/O, limits, read-only disks, naming, concurrency and removal of virtio-blk disks. */
+class VirtioBlkDriverTest extends BlkFixture {
     @Test
     void probeRegistersDiskWithGeometry() throws Exception {
         VirtioBlkDisk vda = probe(0);
@@ -115,8 +38,9 @@ class VirtioBlkDriverTest {
         assertEquals(RW_BYTES / 512, vda.sectorCount());
         assertFalse(vda.readOnly());
         assertTrue(vda.canFlush());
-        assertEquals(1, vda.vectors().size(), "one MSI-X vector for the request queue");
-        assertEquals(1, hal.interrupts().lines().size());
+        assertEquals(2, vda.vectors().size(), "MSI-X vectors for configuration changes and the request queue");
+        assertEquals(List.of("virtio-blk vda-0", "virtio-blk vda-1"),
+                hal.interrupts().lines().stream().map(l -> l.name()).toList());
         VirtioBlkDevice model = (VirtioBlkDevice) machine.pci().function(0, 4, 0);
         assertEquals(0x4, model.deviceStatus() & 0x4, "DRIVER_OK");
     }
@@ -125,7 +49,7 @@ class VirtioBlkDriverTest {
     void readsMatchTheImageAndInterruptsArrive() throws Exception {
         VirtioBlkDisk vda = probe(0);
         byte[] image = Files.readAllBytes(rwImage);
-        long irqs = vda.vectors().get(0).count();
+        long irqs = vda.vectors().get(1).count();
         byte[] buf = new byte[8 * 512];
         vda.read(0, buf, 0, 8);
         assertArrayEquals(Arrays.copyOfRange(image, 0, 4096), buf);
@@ -137,7 +61,7 @@ class VirtioBlkDriverTest {
             assertArrayEquals(Arrays.copyOfRange(image, sector * 512, sector * 512 + 1536), Arrays.copyOfRange(b, 100, b.length),
                     "sector " + sector);
         }
-        assertTrue(vda.vectors().get(0).count() >= irqs + 51, "every request completed by an interrupt");
+        assertTrue(vda.vectors().get(1).count() >= irqs + 51, "every request completed by an interrupt");
     }
 
     @Test
@@ -273,5 +197,28 @@ class VirtioBlkDriverTest {
         assertTrue(hal.interrupts().lines().isEmpty());
         probe(0); // and the device still works for the next driver
         assertEquals(List.of("vda"), registrar.names());
+    }
+
+    @Test
+    void deviceNeedingResetFailsRequestsAtOnce() throws Exception {
+        VirtioBlkDisk vda = probe(0);
+        vda.timeout(TimeUnit.SECONDS.toNanos(10));
+        kernel.mm.DmaBuffer junk = dma.allocate(4096, "junk");
+        // a chain too short for a request header: the device flags DEVICE_NEEDS_RESET
+        assertTrue(vda.queue().add(new long[] {junk.phys(), junk.phys() + 64}, new int[] {4, 1}, 1, 1, "bogus"));
+        vda.queue().kick();
+        long t0 = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> vda.read(0, new byte[512], 0, 1));
+        assertTrue(e.getMessage().contains("needs a reset"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "failed by the config interrupt, not by the timeout");
+        assertThrows(IOException.class, () -> vda.write(0, new byte[512], 0, 1));
+        assertTrue(vda.vectors().get(0).count() >= 1, "configuration interrupt arrived");
+        junk.close();
+        driver.remove(devices.get(0));
+        assertEquals(0, dma.liveBuffers());
+        probe(0); // rebinding resets the device: it works again
+        byte[] buf = new byte[512];
+        driver.disk(devices.get(0)).read(0, buf, 0, 1);
+        assertArrayEquals(Arrays.copyOf(pattern(RW_BYTES, 1), 512), buf);
     }
 }

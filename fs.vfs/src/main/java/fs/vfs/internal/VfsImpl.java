@@ -59,6 +59,16 @@ public final class VfsImpl implements Vfs {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile BlockDevices blocks;
 
+    /** For Declarative Services. */
+    public VfsImpl() {}
+
+    /** For tests: a VFS wired to {@code usage} and {@code blocks}, activated. */
+    VfsImpl(ModuleUsage usage, BlockDevices blocks) throws FsException {
+        this.usage = usage;
+        this.blocks = blocks;
+        activate();
+    }
+
     @Activate
     void activate() throws FsException {
         root.put("dev", new DevDir(() -> blocks));

@@ -156,6 +156,6 @@ public final class BlockLayer implements BlockDevices {
             v /= 1024;
             u++;
         }
-        return (v == Math.floor(v) ? String.valueOf((long) v) : String.format("%.1f", v)) + units[u];
+        return (v == Math.floor(v) ? String.valueOf((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + units[u];
     }
 }

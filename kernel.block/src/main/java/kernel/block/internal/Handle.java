@@ -28,13 +28,13 @@ final class Handle implements BlockHandle {
     }
 
     private void check(long offset, int len, int arrayLen, int off) throws IOException {
+        if (disk.gone) { // checked first: removal also closes the handle, but the cause is the removal
+            throw new IOException("/dev/" + dev.name() + ": device removed");
+        }
         if (closed) {
             throw new IOException("/dev/" + dev.name() + ": handle closed");
         }
-        if (disk.gone) {
-            throw new IOException("/dev/" + dev.name() + ": device removed");
-        }
-        if (off < 0 || len < 0 || off + len > arrayLen) {
+        if (off < 0 || len < 0 || len > arrayLen - off) {
             throw new IndexOutOfBoundsException();
         }
         if (offset < 0 || offset + len > size()) {
@@ -104,7 +104,7 @@ final class Handle implements BlockHandle {
     @Override
     public void flush() throws IOException {
         if (closed || disk.gone) {
-            throw new IOException("/dev/" + dev.name() + ": " + (closed ? "handle closed" : "device removed"));
+            throw new IOException("/dev/" + dev.name() + ": " + (disk.gone ? "device removed" : "handle closed"));
         }
         dev.flush();
     }

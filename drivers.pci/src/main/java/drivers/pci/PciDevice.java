@@ -1,6 +1,7 @@
 package drivers.pci;
 
 import java.util.List;
+import kernel.core.hal.Interrupts;
 import kernel.core.hal.IrqHandler;
 import kernel.core.hal.IrqVector;
 import kernel.core.hal.Mmio;
@@ -95,13 +96,21 @@ public interface PciDevice {
      * Enables MSI-X with one interrupt per handler: table entry {@code i} raises a newly
      * allocated vector whose handler is {@code handlers.get(i)}. Programs each entry's message
      * address and data, unmasks it, sets MSI-X enable, clears the function mask and disables
-     * INTx. Vectors are named {@code name} (one handler) or {@code name-i}.
+     * INTx. Vectors are named {@code name} (one handler) or {@code name-i}, and allocated from
+     * {@code irqs} — pass the calling driver's own {@code Hal.interrupts()} so that the vectors
+     * are accounted to (and reclaimed with) the driver module.
      *
      * @return the allocated vectors, in entry order (their {@link IrqVector#count()} counts interrupts)
      * @throws IllegalStateException if there is no MSI-X capability, too many handlers, MSI-X is
      *     already enabled, or no interrupt vector is free (nothing is left allocated then)
      */
+    List<IrqVector> enableMsix(Interrupts irqs, String name, List<IrqHandler> handlers);
+
+    /** {@link #enableMsix(Interrupts, String, List)} with vectors allocated by the PCI bus module. */
     List<IrqVector> enableMsix(String name, List<IrqHandler> handlers);
+
+    /** True if MSI-X table entry {@code entry} has its pending bit set in the PBA. */
+    boolean msixPending(int entry);
 
     /**
      * Undoes {@link #enableMsix}: masks every entry, clears MSI-X enable and frees the vectors.

@@ -7,6 +7,7 @@ import drivers.virtio.internal.MmioWindow;
 import drivers.virtio.internal.VirtioCaps;
 import java.util.ArrayList;
 import java.util.List;
+import kernel.core.hal.Interrupts;
 import kernel.core.hal.IrqHandler;
 import kernel.core.hal.IrqVector;
 import kernel.core.hal.Mmio;
@@ -255,9 +256,15 @@ public final class VirtioPciDevice implements AutoCloseable {
 
     /**
      * Enables MSI-X on the PCI function with one vector per handler (entry {@code i} →
-     * {@code handlers.get(i)}), named after this device. Refer to entries by index in
-     * {@link #setConfigVector} and {@link #setupQueue}.
+     * {@code handlers.get(i)}), named after this device and allocated from {@code irqs} (the
+     * driver's own {@code Hal.interrupts()}). Refer to entries by index in
+     * {@link #setConfigVector} and {@link #setupQueue}. {@link #close()} frees them.
      */
+    public List<IrqVector> enableMsix(Interrupts irqs, List<IrqHandler> handlers) {
+        return pci.enableMsix(irqs, name, handlers);
+    }
+
+    /** {@link #enableMsix(Interrupts, List)} with vectors allocated by the PCI bus module. */
     public List<IrqVector> enableMsix(List<IrqHandler> handlers) {
         return pci.enableMsix(name, handlers);
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import kernel.core.hal.Hal;
+import kernel.core.hal.Interrupts;
 import kernel.core.hal.IrqHandler;
 import kernel.core.hal.IrqVector;
 import kernel.core.hal.Mmio;
@@ -48,7 +49,7 @@ final class EcamFunction implements PciDevice {
         this.subsystemVendorId = headerType == 0 ? cfg.read16(SUBSYSTEM_VENDOR_ID) : 0;
         this.subsystemId = headerType == 0 ? cfg.read16(SUBSYSTEM_ID) : 0;
         this.bars = bars.clone();
-        this.msix = new Msix(this, hal);
+        this.msix = new Msix(this);
     }
 
     @Override public PciAddress address() { return address; }
@@ -150,7 +151,9 @@ final class EcamFunction implements PciDevice {
 
     @Override public int msixTableSize() { return msix.tableSize(); }
     @Override public boolean msixEnabled() { return msix.enabled(); }
-    @Override public List<IrqVector> enableMsix(String name, List<IrqHandler> handlers) { return msix.enable(name, handlers); }
+    @Override public List<IrqVector> enableMsix(String name, List<IrqHandler> handlers) { return msix.enable(hal.interrupts(), name, handlers); }
+    @Override public List<IrqVector> enableMsix(Interrupts irqs, String name, List<IrqHandler> handlers) { return msix.enable(irqs, name, handlers); }
+    @Override public boolean msixPending(int entry) { return msix.pending(entry); }
     @Override public void disableMsix() { msix.disable(); }
 
     // ---- binding (owned by PciBusImpl) -------------------------------------------------------

@@ -4,7 +4,7 @@ import static drivers.pci.Pci.*;
 
 import java.util.ArrayList;
 import java.util.List;
-import kernel.core.hal.Hal;
+import kernel.core.hal.Interrupts;
 import kernel.core.hal.IrqHandler;
 import kernel.core.hal.IrqVector;
 import kernel.core.hal.Mmio;
@@ -19,13 +19,11 @@ import kernel.core.hal.Mmio;
  */
 final class Msix {
     private final EcamFunction fn;
-    private final Hal hal;
     private final int cap;
     private List<IrqVector> vectors = List.of();
 
-    Msix(EcamFunction fn, Hal hal) {
+    Msix(EcamFunction fn) {
         this.fn = fn;
-        this.hal = hal;
         this.cap = fn.findCapability(CAP_MSIX);
     }
 
@@ -37,7 +35,7 @@ final class Msix {
         return !vectors.isEmpty();
     }
 
-    synchronized List<IrqVector> enable(String name, List<IrqHandler> handlers) {
+    synchronized List<IrqVector> enable(Interrupts irqs, String name, List<IrqHandler> handlers) {
         if (cap == 0) {
             throw new IllegalStateException(fn.address() + " has no MSI-X capability");
         }
@@ -49,10 +47,11 @@ final class Msix {
                     + " MSI-X vectors requested, table has " + tableSize());
         }
         Mmio table = table();
+        pba(); // validates the PBA location too
         List<IrqVector> got = new ArrayList<>();
         try {
             for (int i = 0; i < handlers.size(); i++) {
-                got.add(hal.interrupts().allocate(handlers.size() == 1 ? name : name + "-" + i, handlers.get(i)));
+                got.add(irqs.allocate(handlers.size() == 1 ? name : name + "-" + i, handlers.get(i)));
             }
         } catch (RuntimeException e) {
             got.forEach(IrqVector::close);
@@ -101,6 +100,29 @@ final class Msix {
             throw new IllegalStateException(fn.address() + ": MSI-X table runs past the end of BAR" + bir);
         }
         return m;
+    }
+
+    /** Reads entry's pending bit from the PBA (BIR and offset in the capability's PBA register). */
+    boolean pending(int entry) {
+        if (entry < 0 || entry >= tableSize()) {
+            throw new IllegalArgumentException(fn.address() + ": no MSI-X entry " + entry);
+        }
+        fn.enableMemory();
+        long word = pba().read64(pbaOffset() + 8L * (entry / 64));
+        return (word >>> (entry % 64) & 1) != 0;
+    }
+
+    private Mmio pba() {
+        int bir = fn.configRead32(cap + MSIX_PBA) & 7;
+        Mmio m = fn.mapBar(bir);
+        if (pbaOffset() + 8L * ((tableSize() + 63) / 64) > m.size()) {
+            throw new IllegalStateException(fn.address() + ": MSI-X PBA runs past the end of BAR" + bir);
+        }
+        return m;
+    }
+
+    private long pbaOffset() {
+        return fn.configRead32(cap + MSIX_PBA) & 0xFFFF_FFF8L;
     }
 
     private long tableOffset() {

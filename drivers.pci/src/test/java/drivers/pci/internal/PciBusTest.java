@@ -151,6 +151,25 @@ class PciBusTest {
     }
 
     @Test
+    void maskedMessagesArePendingInThePba() throws Exception {
+        PciDevice d = at(PciBus.enumerate(hal), 4);
+        PciFunction model = machine.pci().function(0, 4, 0);
+        CountDownLatch got = new CountDownLatch(1);
+        List<IrqVector> v = d.enableMsix(hal.interrupts(), "pba", List.of(vec -> got.countDown()));
+        d.enableBusMaster();
+        int ctl = d.findCapability(Pci.CAP_MSIX) + Pci.MSIX_CONTROL;
+        d.configWrite16(ctl, d.configRead16(ctl) | Pci.MSIX_CONTROL_FUNCTION_MASK);
+        model.msix().signal(0);
+        assertTrue(d.msixPending(0));
+        assertFalse(d.msixPending(1));
+        d.configWrite16(ctl, d.configRead16(ctl) & ~Pci.MSIX_CONTROL_FUNCTION_MASK);
+        assertTrue(got.await(5, TimeUnit.SECONDS), "delivered once unmasked");
+        assertFalse(d.msixPending(0));
+        assertEquals(1, v.get(0).count());
+        d.disableMsix();
+    }
+
+    @Test
     void tooManyVectorsIsRefused() {
         PciDevice d = at(PciBus.enumerate(hal), 4);
         assertThrows(IllegalStateException.class, () -> d.enableMsix("x", List.of(v -> { }, v -> { }, v -> { })));

@@ -147,8 +147,15 @@ final class ModuleRepository {
             case "Long" -> Long.valueOf(value.trim());
             case "Double" -> Double.valueOf(value.trim());
             case "List<String>" -> List.of(value.split("\\s*,\\s*"));
+            case "List<Version>" -> list(value).stream().map(Version::parseVersion).toList();
+            case "List<Long>" -> list(value).stream().map(Long::valueOf).toList();
+            case "List<Double>" -> list(value).stream().map(Double::valueOf).toList();
             default -> value;
         };
+    }
+
+    private static List<String> list(String value) {
+        return List.of(value.trim().split("\\s*,\\s*"));
     }
 
     /** True if {@code attributes} satisfy the filter of requirement {@code req}. */

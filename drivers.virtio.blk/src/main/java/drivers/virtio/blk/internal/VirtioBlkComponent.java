@@ -6,6 +6,7 @@ import drivers.pci.PciId;
 import java.util.Hashtable;
 import java.util.List;
 import kernel.block.BlockDevice;
+import kernel.core.hal.Hal;
 import kernel.mm.DmaAllocator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -17,15 +18,17 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The virtio-blk driver as a DS component: registers the {@link PciDriver} whiteboard service
  * and publishes each disk as a {@link BlockDevice} service (property {@code block.name}) from
- * this bundle's context, so the disks belong to this module.
+ * this bundle's context, so the disks belong to this module — as do their DMA buffers and
+ * interrupt vectors, which come from this bundle's own DmaAllocator and Hal.
  */
 @Component(immediate = true, enabled = false, service = PciDriver.class)
 public final class VirtioBlkComponent implements PciDriver {
     private final VirtioBlkDriver driver;
 
     @Activate
-    public VirtioBlkComponent(BundleContext context, @Reference(name = "dma") DmaAllocator dma) {
-        this.driver = new VirtioBlkDriver(dma, disk -> register(context, disk));
+    public VirtioBlkComponent(BundleContext context, @Reference(name = "dma") DmaAllocator dma,
+            @Reference(name = "hal") Hal hal) {
+        this.driver = new VirtioBlkDriver(dma, hal.interrupts(), disk -> register(context, disk));
     }
 
     private static DiskRegistrar.Registration register(BundleContext context, BlockDevice disk) {

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import kernel.block.BlockDevice;
+import kernel.core.hal.Interrupts;
 import kernel.core.hal.IrqVector;
 import kernel.mm.DmaAllocator;
 import kernel.mm.DmaBuffer;
@@ -53,6 +54,7 @@ final class VirtioBlkDisk implements BlockDevice {
 
     private final String name;
     private final DmaAllocator dma;
+    private final Interrupts irqs;
     private final VirtioPciDevice vdev;
     private final List<DmaBuffer> buffers = new ArrayList<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -76,21 +78,23 @@ final class VirtioBlkDisk implements BlockDevice {
     private int maxSegments;
     private int maxRequestBytes;
 
-    private VirtioBlkDisk(String name, DmaAllocator dma, VirtioPciDevice vdev) {
+    private VirtioBlkDisk(String name, DmaAllocator dma, Interrupts irqs, VirtioPciDevice vdev) {
         this.name = name;
         this.dma = dma;
+        this.irqs = irqs;
         this.vdev = vdev;
     }
 
     /**
      * Brings up the virtio-blk function {@code pci} as disk {@code name}: features, geometry,
-     * MSI-X, request queue, slots, DRIVER_OK.
+     * MSI-X, request queue, slots, DRIVER_OK. DMA memory comes from {@code dma} and interrupt
+     * vectors from {@code irqs}, both the driver module's own.
      *
      * @throws IOException if the device cannot be driven; everything acquired is released
      */
-    static VirtioBlkDisk attach(PciDevice pci, DmaAllocator dma, String name) throws IOException {
+    static VirtioBlkDisk attach(PciDevice pci, DmaAllocator dma, Interrupts irqs, String name) throws IOException {
         VirtioPciDevice vdev = VirtioPciDevice.open(pci, dma, "virtio-blk " + name);
-        VirtioBlkDisk disk = new VirtioBlkDisk(name, dma, vdev);
+        VirtioBlkDisk disk = new VirtioBlkDisk(name, dma, irqs, vdev);
         try {
             disk.start();
         } catch (IOException | RuntimeException e) {
@@ -132,7 +136,7 @@ final class VirtioBlkDisk implements BlockDevice {
             maxSegments = (int) Math.max(1, Math.min(MAX_SEGMENTS, segMax));
         }
 
-        vectors = vdev.enableMsix(List.of(v -> configInterrupt(), v -> interrupt()));
+        vectors = vdev.enableMsix(irqs, List.of(v -> configInterrupt(), v -> interrupt()));
         vdev.setConfigVector(0);
         Virtqueue q = vdev.setupQueue(0, QUEUE_SIZE, 1);
         maxSegments = Math.min(maxSegments, q.size() - 2);

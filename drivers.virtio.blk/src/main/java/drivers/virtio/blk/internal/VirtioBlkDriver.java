@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import kernel.core.hal.Interrupts;
 import kernel.mm.DmaAllocator;
 
 /**
@@ -27,12 +28,15 @@ final class VirtioBlkDriver implements PciDriver {
     }
 
     private final DmaAllocator dma;
+    private final Interrupts irqs;
     private final DiskRegistrar registrar;
     private final Map<PciDevice, Bound> disks = new LinkedHashMap<>();
     private final BitSet namesInUse = new BitSet();
 
-    VirtioBlkDriver(DmaAllocator dma, DiskRegistrar registrar) {
+    /** Disks get DMA memory from {@code dma} and vectors from {@code irqs}, and are published through {@code registrar}. */
+    VirtioBlkDriver(DmaAllocator dma, Interrupts irqs, DiskRegistrar registrar) {
         this.dma = dma;
+        this.irqs = irqs;
         this.registrar = registrar;
     }
 
@@ -53,7 +57,7 @@ final class VirtioBlkDriver implements PciDriver {
         }
         int index = namesInUse.nextClearBit(0);
         String name = diskName(index);
-        VirtioBlkDisk disk = VirtioBlkDisk.attach(dev, dma, name);
+        VirtioBlkDisk disk = VirtioBlkDisk.attach(dev, dma, irqs, name);
         DiskRegistrar.Registration reg;
         try {
             reg = registrar.register(disk);

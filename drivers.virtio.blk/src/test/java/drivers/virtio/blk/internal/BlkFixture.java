@@ -5,26 +5,17 @@ import static org.junit.jupiter.api.Assertions.*;
 import drivers.pci.PciBus;
 import drivers.pci.PciDevice;
 import drivers.pci.PciId;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import kernel.block.BlockDevice;
 import kernel.core.hal.MachineHal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import platform.devices.MachineConfig;
 import platform.devices.Machines;
-import platform.devices.VirtioBlkDevice;
 import platform.pc.Machine;
 
 /**
@@ -91,7 +82,7 @@ abstract class BlkFixture {
         devices = PciBus.enumerate(hal).find(PciId.of(0x1AF4, 0x1042));
         assertEquals(2, devices.size());
         registrar = new ListRegistrar();
-        driver = new VirtioBlkDriver(dma, registrar);
+        driver = new VirtioBlkDriver(dma, hal.interrupts(), registrar);
     }
 
     @AfterEach

@@ -2,12 +2,8 @@ package drivers.virtio.blk.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import drivers.pci.PciBus;
-import drivers.pci.PciDevice;
-import drivers.pci.PciId;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,16 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import kernel.block.BlockDevice;
-import kernel.core.hal.MachineHal;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import platform.devices.MachineConfig;
-import platform.devices.Machines;
 import platform.devices.VirtioBlkDevice;
-import platform.pc.Machine;
 
 /** Probe, I/O, limits, read-only disks, naming, concurrency and removal of virtio-blk disks. */
 class VirtioBlkDriverTest extends BlkFixture {
@@ -192,7 +180,7 @@ class VirtioBlkDriverTest extends BlkFixture {
         DiskRegistrar refusing = disk -> {
             throw new IllegalStateException("registry closed");
         };
-        VirtioBlkDriver d = new VirtioBlkDriver(dma, refusing);
+        VirtioBlkDriver d = new VirtioBlkDriver(dma, hal.interrupts(), refusing);
         assertThrows(IllegalStateException.class, () -> d.probe(devices.get(0)));
         assertEquals(0, dma.liveBuffers());
         assertTrue(hal.interrupts().lines().isEmpty());

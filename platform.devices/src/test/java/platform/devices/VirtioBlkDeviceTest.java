@@ -364,17 +364,32 @@ class VirtioBlkDeviceTest {
         assertEquals(VirtioBlkDevice.S_OK, drv.blkStatus());
     }
 
+    private static java.util.Set<Thread> workers() {
+        java.util.Set<Thread> s = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("virtio-blk") && t.isAlive()) {
+                s.add(t);
+            }
+        }
+        return s;
+    }
+
     @Test
     void closeStopsTheWorkerThread() throws Exception {
+        java.util.Set<Thread> before = workers();
         boot(false);
         drv.init(FEATURES, 16);
         drv.blkRequest(VirtioBlkDevice.T_IN, 0, MiniVirtioDriver.DATA, 512, true);
         drv.awaitUsed();
-        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("virtio-blk")));
+        java.util.Set<Thread> mine = workers();
+        mine.removeAll(before);
+        assertFalse(mine.isEmpty(), "the device has a worker thread");
         m.close();
         m.close();
-        assertFalse(Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals("virtio-blk") && t.isAlive()));
+        for (Thread t : mine) {
+            t.join(5000);
+            assertFalse(t.isAlive(), "worker thread still running after close");
+        }
         m = null;
     }
 

@@ -358,7 +358,7 @@ public final class LoaderImpl implements FkxLoader {
         }
         for (ModuleRepository.Clause req : r.requirements()) {
             boolean wiring = req.namespace().equals("osgi.wiring.package") || req.namespace().equals("osgi.wiring.bundle");
-            if (!wiring || req.optional() || !req.effectiveResolve() || satisfiedByInstalled(req)
+            if (!wiring || req.optional() || !req.effectiveResolve() || r.provides(req) || satisfiedByInstalled(req)
                     || plan.stream().anyMatch(p -> p.provides(req))) {
                 continue;
             }

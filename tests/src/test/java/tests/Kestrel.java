@@ -20,7 +20,7 @@ import org.ops4j.pax.exam.Option;
  * external tools the tests use to make real disk images.
  *
  * <p>The bundle sets mirror {@code distro/minimal.bndrun} and {@code distro/default.bndrun};
- * {@code ProfilesMatchBndrunTest} checks that they stay the same.
+ * {@link ProfilesMatchBndrunTest} checks that they stay the same.
  */
 final class Kestrel {
     /** Bundles of the minimal profile (system property names holding their paths). */

@@ -111,9 +111,6 @@ public final class Cpu {
         c.fsBase = s.fsBase;
         c.gsBase = s.gsBase;
         c.kernelGsBase = s.kernelGsBase;
-        if (c.cpl != s.cpl) {
-            c.flushTlb(false); // TLB entries were checked for the old privilege level
-        }
         c.cpl = s.cpl;
         System.arraycopy(s.xmm, 0, c.xmm, 0, 32);
         c.mxcsr = s.mxcsr;
@@ -136,10 +133,7 @@ public final class Cpu {
         Core c = core;
         c.rip = c.r[1];
         c.setRflags((c.r[11] & ~0x30000L) | 2);
-        if (c.cpl != 3) {
-            c.cpl = 3;
-            c.flushTlb(false);
-        }
+        c.cpl = 3;
     }
 
     public long rip() {
@@ -202,10 +196,7 @@ public final class Cpu {
     }
 
     public void setCpl(int cpl) {
-        if (cpl != core.cpl) {
-            core.cpl = cpl;
-            core.flushTlb(false);
-        }
+        core.cpl = cpl;
     }
 
     /** INVLPG: drops the TLB entries for the page containing {@code va}. */

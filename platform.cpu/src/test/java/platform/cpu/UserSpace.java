@@ -72,6 +72,11 @@ public final class UserSpace implements AutoCloseable {
         ram.set(LE64, t + (((va >>> 12) & 511) << 3), pa | flags);
     }
 
+    /** Physical address of the PML4 slot for {@code va} (to install hand-made tables under it). */
+    public long cr3PlusIndex(long va) {
+        return pml4 + (((va >>> 39) & 511) << 3);
+    }
+
     /** The leaf entry of {@code va} (0 if not mapped at 4 KiB granularity). */
     public long pte(long va) {
         long t = pml4;

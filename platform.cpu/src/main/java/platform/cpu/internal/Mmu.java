@@ -13,7 +13,9 @@ import platform.cpu.Vectors;
  *
  * <p>Rules: a TLB read entry is filled on any successful read; a write entry only once the
  * final entry's D bit is set and only for pages that hold no decoded code (so stores to code
- * come here and invalidate it); a fetch entry on a successful fetch. A page that is not RAM
+ * come here and invalidate it); a fetch entry on a successful fetch. Entries are made only at
+ * CPL 3 (their permissions were checked for user access), so a change of CPL needs no flush;
+ * supervisor accesses (rare: the kernel is Java) always walk. A page that is not RAM
  * gets no entry: every access to it goes to {@link platform.cpu.PhysicalMemory}.
  */
 final class Mmu {
@@ -42,7 +44,7 @@ final class Mmu {
             long v = 0;
             // check both pages before reading anything (a read has no side effects except A bits)
             translate(va, READ);
-            translate(va + size - 1, READ);
+            translate((va + size - 1) & ~0xFFFL, READ); // CR2 is the first byte of the page that faults
             for (int k = 0; k < size; k++) {
                 v |= (long) c.read8(va + k) << (8 * k);
             }
@@ -66,7 +68,7 @@ final class Mmu {
     void writeSlow(long va, int size, long v) {
         if (((va & 0xFFF) + size) > 4096) {
             translate(va, WRITE);
-            translate(va + size - 1, WRITE);
+            translate((va + size - 1) & ~0xFFFL, WRITE);
             for (int k = 0; k < size; k++) {
                 c.write8(va + k, v >>> (8 * k));
             }
@@ -120,6 +122,9 @@ final class Mmu {
     }
 
     private void fill(long[] tag, long[] host, boolean[] global, long va, long off) {
+        if (c.cpl != 3) {
+            return; // entries are checked for user access; supervisor accesses always walk
+        }
         int t = Core.tlbIndex(va);
         long page = va & ~0xFFFL;
         tag[t] = page;

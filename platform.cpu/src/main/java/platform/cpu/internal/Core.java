@@ -46,6 +46,10 @@ public final class Core {
     public final long[] fpuM = new long[8];
     public final int[] fpuSE = new int[8];
     public int fcw = 0x037F, fsw, ftw = 0xFFFF;
+    /** x87 scratch registers and the transcendental unit (not thread-safe, hence one per core). */
+    public final platform.cpu.internal.x87.F80.Reg[] fpuScratch = {
+        new platform.cpu.internal.x87.F80.Reg(), new platform.cpu.internal.x87.F80.Reg(), new platform.cpu.internal.x87.F80.Reg()};
+    public final platform.cpu.internal.x87.F80Transcendental fpuTrans = new platform.cpu.internal.x87.F80Transcendental();
 
     // ---- flags (see Flags) -----------------------------------------------------------
     /** RFLAGS bits that are not computed lazily, and the lazily computed ones when {@link #flagOp} says so. */

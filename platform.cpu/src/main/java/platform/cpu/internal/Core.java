@@ -33,8 +33,8 @@ public final class Core {
     public final long[] r = new long[16];
     /** During execution: the address of the next instruction (the current one's end). */
     public long rip;
-    /** The address of the instruction being executed. */
-    public long insnRip;
+    /** The address of the instruction being fetched or decoded (for faults before execution). */
+    long insnRip;
     public long fsBase, gsBase, kernelGsBase;
     public int cpl = 3;
     /** XMM registers: xmm[2n] low, xmm[2n+1] high quadword. */
@@ -431,18 +431,15 @@ public final class Core {
             if (left <= 0) {
                 return Exit.BUDGET;
             }
-            Block b;
-            Insn[] insns;
-            int n;
+            Insn[] insns = null;
+            long base = rip; // the block's first instruction: RIP of insns[k] is base + end - len
             int k = 0;
             try {
-                b = block(rip);
-                insns = b.insns;
-                n = insns.length < left ? insns.length : (int) left;
+                insns = block(base).insns;
+                int n = insns.length < left ? insns.length : (int) left;
                 while (k < n) {
                     Insn i = insns[k];
-                    insnRip = rip;
-                    rip += i.len;
+                    rip = base + i.end; // only a block's last instruction changes RIP
                     i.op.exec(this, i);
                     k++;
                     if (stop) {
@@ -452,12 +449,12 @@ public final class Core {
             } catch (CpuFault f) {
                 retired += k + (trap ? 1 : 0);
                 if (!trap) {
-                    rip = insnRip;
+                    rip = insns == null ? insnRip : base + insns[k].end - insns[k].len;
                 }
                 stop = false;
                 return Exit.EXCEPTION;
             } catch (RuntimeException | Error e) {
-                rip = insnRip;
+                rip = insns == null ? base : base + insns[k].end - insns[k].len;
                 throw e;
             }
             retired += k;
@@ -528,9 +525,12 @@ public final class Core {
             }
         }
         Insn[] insns = new Insn[n];
+        int end = 0;
         for (int k = 0; k < n; k++) {
             insns[k] = new Insn();
             insns[k].copyFrom(scratch[k]);
+            end += insns[k].len;
+            insns[k].end = end;
         }
         Block b = new Block(va, off, insns);
         code.add(b);
@@ -549,6 +549,7 @@ public final class Core {
         long off2 = mmu.fetchOffsetAt(next, va);
         MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, off2, fetch, first, Decoder.MAX_LEN - first);
         decoder.decode(fetch, 0, Decoder.MAX_LEN, crossingInsn);
+        crossingInsn.end = crossingInsn.len;
     }
 
     /** The code cache shared with the machine's other CPUs. */

@@ -18,6 +18,8 @@ public final class Insn {
     public Op op;
     /** Length in bytes (1..15). */
     public int len;
+    /** Offset of the instruction's end from the start of its block (set when the block is made). */
+    public int end;
     /** Operand size in bytes: 1, 2, 4 or 8. */
     public int opsize;
     /** Address size in bytes: 8, or 4 with a 0x67 prefix. */
@@ -82,6 +84,7 @@ public final class Insn {
     void copyFrom(Insn o) {
         op = o.op;
         len = o.len;
+        end = o.end;
         opsize = o.opsize;
         asize = o.asize;
         prefix = o.prefix;

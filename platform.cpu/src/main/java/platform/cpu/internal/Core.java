@@ -331,6 +331,54 @@ public final class Core {
         mmu.probe(va, len, Mmu.READ);
     }
 
+    /**
+     * Reads {@code size} (1, 2, 4, 8) bytes at {@code va} for a read-modify-write
+     * instruction: the access is checked as a write, as the hardware does (a not-present page
+     * faults with W in the error code, a read-only page faults before anything changes), so
+     * the store that follows cannot fault.
+     */
+    public long readForWrite(long va, int size) {
+        int t = tlbIndex(va);
+        if (tagW[t] == (va & ~0xFFFL) && (va & 0xFFF) <= 4096 - size) {
+            long o = hostW[t] + va;
+            return switch (size) {
+                case 8 -> ram.get(LE64, o);
+                case 4 -> ram.get(LE32, o) & 0xFFFFFFFFL;
+                case 2 -> ram.get(LE16, o) & 0xFFFF;
+                default -> ram.get(ValueLayout.JAVA_BYTE, o) & 0xFF;
+            };
+        }
+        mmu.probe(va, size, Mmu.WRITE);
+        return read(va, size);
+    }
+
+    /**
+     * For bulk operations (REP MOVS/STOS) on RAM: the RAM offset of linear {@code va}, valid
+     * for reads up to the end of its page; -1 if the page is not RAM (then use
+     * {@code read*}). Faults (#PF, #GP) as a read of {@code va} would.
+     */
+    public long ramForRead(long va) {
+        int t = tlbIndex(va);
+        if (tagR[t] == (va & ~0xFFFL)) {
+            return hostR[t] + va;
+        }
+        return phys.ramOffset(mmu.translate(va, Mmu.READ));
+    }
+
+    /**
+     * Like {@link #ramForRead} for writes (sets the dirty bit); -1 also if the page holds
+     * decoded code, whose stores must go through {@code write*} so that the code is
+     * invalidated.
+     */
+    public long ramForWrite(long va) {
+        int t = tlbIndex(va);
+        if (tagW[t] == (va & ~0xFFFL)) {
+            return hostW[t] + va;
+        }
+        long off = phys.ramOffset(mmu.translate(va, Mmu.WRITE));
+        return off < 0 || code.isCode(off) ? -1 : off;
+    }
+
     /** Pushes {@code size} (8 or 2) bytes. */
     public void push(long v, int size) {
         long sp = r[4] - size;

@@ -16,7 +16,7 @@ import platform.cpu.internal.Opcodes;
  * STC).
  *
  * <p>LOCK: accepted on the memory forms of ADD OR ADC SBB AND SUB XOR NOT NEG INC DEC, which
- * then run as one atomic read-modify-write ({@link Atomics#LOCK}); anywhere else it is #UD.
+ * then run as one atomic read-modify-write ({@link Atomics#update}); anywhere else it is #UD.
  */
 final class Alu {
     static final int ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
@@ -91,9 +91,7 @@ final class Alu {
             return (c, d) -> {
                 long a = c.ea(d);
                 long src = c.readReg(d, s);
-                synchronized (Atomics.LOCK) {
-                    c.write(a, s, alu(c, op, s, c.read(a, s), src));
-                }
+                lockedAlu(c, a, op, s, src);
             };
         }
         if (!i.mem && s == 8) { // the common register-register case, without size dispatch
@@ -107,10 +105,7 @@ final class Alu {
             return (c, d) -> alu(c, op, s, c.readRm(d, s), c.readReg(d, s));
         }
         if (i.mem) {
-            return (c, d) -> {
-                long a = c.ea(d);
-                c.write(a, s, alu(c, op, s, c.read(a, s), c.readReg(d, s)));
-            };
+            return (c, d) -> aluMem(c, c.ea(d), op, s, c.readReg(d, s));
         }
         return (c, d) -> c.writeRm(d, s, alu(c, op, s, c.readRm(d, s), c.readReg(d, s)));
     }
@@ -168,9 +163,7 @@ final class Alu {
             }
             return (c, d) -> {
                 long a = c.ea(d);
-                synchronized (Atomics.LOCK) {
-                    c.write(a, s, alu(c, op, s, c.read(a, s), imm));
-                }
+                lockedAlu(c, a, op, s, imm);
             };
         }
         if (!i.mem && s == 8) {
@@ -190,10 +183,7 @@ final class Alu {
             return (c, d) -> alu(c, op, s, c.readRm(d, s), imm);
         }
         if (i.mem) {
-            return (c, d) -> {
-                long a = c.ea(d);
-                c.write(a, s, alu(c, op, s, c.read(a, s), imm));
-            };
+            return (c, d) -> aluMem(c, c.ea(d), op, s, imm);
         }
         return (c, d) -> c.writeRm(d, s, alu(c, op, s, c.readRm(d, s), imm));
     }
@@ -223,16 +213,51 @@ final class Alu {
                 yield (c, d) -> Flags.logic(c, s, c.readRm(d, s) & imm);
             }
             case 2 -> lock
-                    ? (c, d) -> { long a = c.ea(d); synchronized (Atomics.LOCK) { c.write(a, s, ~c.read(a, s)); } }
-                    : (c, d) -> c.writeRm(d, s, ~c.readRm(d, s));
+                    ? (c, d) -> Atomics.update(c, c.ea(d), s, 0, NOT_FN)
+                    : i.mem ? (c, d) -> notMem(c, c.ea(d), s) : (c, d) -> c.writeRm(d, s, ~c.readRm(d, s));
             case 3 -> lock
-                    ? (c, d) -> { long a = c.ea(d); synchronized (Atomics.LOCK) { c.write(a, s, neg(c, s, c.read(a, s))); } }
-                    : (c, d) -> c.writeRm(d, s, neg(c, s, c.readRm(d, s)));
+                    ? (c, d) -> neg(c, s, Atomics.update(c, c.ea(d), s, 0, NEG_FN))
+                    : i.mem ? (c, d) -> negMem(c, c.ea(d), s) : (c, d) -> c.writeRm(d, s, neg(c, s, c.readRm(d, s)));
             case 4 -> (c, d) -> MulDiv.mul(c, s, c.readRm(d, s));
             case 5 -> (c, d) -> MulDiv.imul1(c, s, c.readRm(d, s));
             case 6 -> (c, d) -> MulDiv.div(c, s, c.readRm(d, s));
             default -> (c, d) -> MulDiv.idiv(c, s, c.readRm(d, s));
         };
+    }
+
+    /*
+     * Memory read-modify-write: the operand is read with Core.readForWrite, which checks the
+     * access as a write (the error code of a #PF has W set, as on the hardware), so the store
+     * cannot fault after the flags were recorded.
+     */
+
+    /** Locked read-modify-write functions (pure: see Atomics.Fn), by ALU operation. */
+    private static final Atomics.Fn[] ALU_FN = {
+        (c, o, x) -> o + x, (c, o, x) -> o | x, (c, o, x) -> o + x + (Flags.cf(c) ? 1 : 0),
+        (c, o, x) -> o - x - (Flags.cf(c) ? 1 : 0), (c, o, x) -> o & x, (c, o, x) -> o - x, (c, o, x) -> o ^ x, null};
+    private static final Atomics.Fn NOT_FN = (c, o, x) -> ~o, NEG_FN = (c, o, x) -> -o,
+            INC_FN = (c, o, x) -> o + 1, DEC_FN = (c, o, x) -> o - 1;
+
+    /** LOCK op [a], src: the memory update is atomic, then the flags are recorded from the old value. */
+    static void lockedAlu(Core c, long a, int op, int s, long src) {
+        alu(c, op, s, Atomics.update(c, a, s, src, ALU_FN[op]), src);
+    }
+
+    /** op [a], src */
+    static void aluMem(Core c, long a, int op, int s, long src) {
+        c.write(a, s, alu(c, op, s, c.readForWrite(a, s), src));
+    }
+
+    private static void negMem(Core c, long a, int s) {
+        c.write(a, s, neg(c, s, c.readForWrite(a, s)));
+    }
+
+    private static void notMem(Core c, long a, int s) {
+        c.write(a, s, ~c.readForWrite(a, s));
+    }
+
+    private static void incDecMem(Core c, long a, int s, boolean inc) {
+        c.write(a, s, incDec(c, s, c.readForWrite(a, s), inc));
     }
 
     static long neg(Core c, int s, long v) {
@@ -262,7 +287,11 @@ final class Alu {
     private static Op incDecOp(Insn i, boolean inc) {
         int s = i.opsize;
         if (i.has(Insn.P_LOCK)) {
-            return (c, d) -> { long a = c.ea(d); synchronized (Atomics.LOCK) { c.write(a, s, incDec(c, s, c.read(a, s), inc)); } };
+            Atomics.Fn fn = inc ? INC_FN : DEC_FN;
+            return (c, d) -> incDec(c, s, Atomics.update(c, c.ea(d), s, 0, fn), inc);
+        }
+        if (i.mem) {
+            return (c, d) -> incDecMem(c, c.ea(d), s, inc);
         }
         if (!i.mem && s == 8) {
             int rm = i.rm;
@@ -284,7 +313,7 @@ final class Alu {
                 i.opsize = 8;
                 i.ends = true;
                 return (c, d) -> {
-                    long target = c.readRm(d, 8);
+                    long target = Branch.canonical(c, c.readRm(d, 8));
                     c.push(c.rip, 8);
                     c.rip = target;
                 };
@@ -292,7 +321,7 @@ final class Alu {
             case 4: {
                 i.opsize = 8;
                 i.ends = true;
-                return (c, d) -> c.rip = c.readRm(d, 8);
+                return (c, d) -> c.rip = Branch.canonical(c, c.readRm(d, 8));
             }
             case 6: {
                 int s = i.has(Insn.P_OPSIZE) ? 2 : 8;

@@ -19,12 +19,12 @@ public final class Cpuid {
     /** CPUID.1:EDX: FPU PSE TSC PAE CX8 APIC PGE CMOV CLFSH MMX FXSR SSE SSE2. */
     public static final int LEAF1_EDX = 1 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 8 | 1 << 9 | 1 << 13 | 1 << 15
             | 1 << 19 | 1 << 23 | 1 << 24 | 1 << 25 | 1 << 26;
-    /** CPUID.1:ECX: CX16, XSAVE (OSXSAVE is added when CR4.OSXSAVE is set). */
-    public static final int LEAF1_ECX = 1 << 13 | 1 << 26;
+    /** CPUID.1:ECX: CX16, POPCNT, XSAVE (OSXSAVE is added when CR4.OSXSAVE is set). */
+    public static final int LEAF1_ECX = 1 << 13 | 1 << 23 | 1 << 26;
     /** CPUID.80000001:EDX: SYSCALL, NX, Page1GB, RDTSCP, LM. */
     public static final int EXT1_EDX = 1 << 11 | 1 << 20 | 1 << 26 | 1 << 27 | 1 << 29;
-    /** CPUID.80000001:ECX: LAHF/SAHF in 64-bit mode. */
-    public static final int EXT1_ECX = 1;
+    /** CPUID.80000001:ECX: LAHF/SAHF in 64-bit mode, LZCNT ("ABM"; BMI1, and so TZCNT, is not announced). */
+    public static final int EXT1_ECX = 1 | 1 << 5;
     /** XCR0 bits supported: x87 and SSE. */
     public static final long XCR0 = 3;
     /** XSAVE area size for x87 + SSE: legacy region and header. */

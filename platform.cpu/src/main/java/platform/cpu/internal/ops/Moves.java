@@ -12,7 +12,7 @@ import platform.cpu.internal.Opcodes;
  * Data movement. Owns 88..8E (MOV, LEA, MOV Sreg), 63 (MOVSXD), 86/87 and 90..97 (XCHG,
  * NOP, PAUSE), 98/99 (CBW.., CWD..), 9E/9F (SAHF, LAHF), A0..A3 (MOV moffs), B0..BF
  * (MOV r, imm), C6/C7 (MOV r/m, imm), 0F B6/B7/BE/BF (MOVZX, MOVSX), 0F 40..4F (CMOVcc),
- * 0F 90..9F (SETcc), 0F C8..CF (BSWAP), 0F 0D and 0F 18..1F (hint NOPs).
+ * 0F 90..9F (SETcc), 0F C8..CF (BSWAP), 0F 0D and 0F 18..1F (hint NOPs), D7 (XLAT).
  */
 final class Moves {
     private Moves() {}
@@ -56,6 +56,7 @@ final class Moves {
         for (int r = 0; r < 8; r++) {
             t.two(NP, 0xC8 + r, OPREG, Moves::bswap);
         }
+        t.one(0xD7, 0, Moves::xlat);
         t.two(NP, 0x0D, MODRM, Moves::hintNop);
         for (int op = 0x18; op <= 0x1F; op++) {
             t.two(NP, op, MODRM, Moves::hintNop);
@@ -147,6 +148,8 @@ final class Moves {
         return (c, d) -> c.setReg(d.reg, s, c.readRm(d, s));
     }
 
+    private static final Atomics.Fn XCHG_FN = (c, old, src) -> src;
+
     /** XCHG r/m, reg: with a memory operand it is always locked. */
     private static Op xchgRm(Insn i) {
         int s = i.opsize;
@@ -163,12 +166,7 @@ final class Moves {
         return (c, d) -> {
             long ea = c.ea(d);
             long b = c.readReg(d, s);
-            long a;
-            synchronized (Atomics.LOCK) {
-                c.probeWrite(ea, s);
-                a = c.read(ea, s);
-                c.write(ea, s, b);
-            }
+            long a = Atomics.update(c, ea, s, b, XCHG_FN);
             c.writeReg(d, s, a);
         };
     }
@@ -296,6 +294,19 @@ final class Moves {
             case 8 -> (c, d) -> c.r[reg] = Long.reverseBytes(c.r[reg]);
             case 4 -> (c, d) -> c.r[reg] = Integer.reverseBytes((int) c.r[reg]) & 0xFFFFFFFFL;
             default -> (c, d) -> c.r[reg] &= ~0xFFFFL; // 16-bit BSWAP is undefined; hardware clears the word
+        };
+    }
+
+    /** XLAT: AL = [RBX + AL] (EBX with a 67 prefix; FS/GS overrides apply). */
+    private static Op xlat(Insn i) {
+        if (i.has(Insn.P_LOCK)) {
+            return null;
+        }
+        long amask = i.asize == 4 ? 0xFFFFFFFFL : -1L;
+        int seg = i.seg;
+        return (c, d) -> {
+            long a = ((c.r[3] + (c.r[0] & 0xFF)) & amask) + (seg == Insn.SEG_FS ? c.fsBase : seg == Insn.SEG_GS ? c.gsBase : 0);
+            c.setReg8(0, c.read8(a));
         };
     }
 

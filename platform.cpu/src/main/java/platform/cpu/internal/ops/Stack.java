@@ -116,7 +116,13 @@ final class Stack {
         };
     }
 
-    /** ENTER size, level (level taken modulo 32). */
+    /**
+     * ENTER size, level (level taken modulo 32), as the hardware does it: push RBP, for each
+     * outer frame read its pointer and push it, push the frame pointer, then check that the
+     * new top of stack is writable; RBP and RSP change only at the end. A fault leaves the
+     * registers unchanged but keeps the pushes that were already done (the host CPU does the
+     * same).
+     */
     private static Op enter(Insn i) {
         if (i.has(Insn.P_LOCK)) {
             return null;
@@ -125,10 +131,8 @@ final class Stack {
         long size = i.imm & 0xFFFF;
         int level = i.imm2 & 31;
         return (c, d) -> {
-            long sp = c.r[4], bp = c.r[5];
-            // check the whole frame first so a fault changes nothing
-            c.probeWrite(sp - (long) s * (level + 1), s * (level + 1));
-            long t = sp - s;
+            long bp = c.r[5];
+            long t = c.r[4] - s;
             c.write(t, s, bp);
             long frame = t;
             for (int k = 1; k < level; k++) {
@@ -140,6 +144,7 @@ final class Stack {
                 t -= s;
                 c.write(t, s, frame);
             }
+            c.probeWrite(t - size, s);
             if (s == 8) {
                 c.r[5] = frame;
             } else {

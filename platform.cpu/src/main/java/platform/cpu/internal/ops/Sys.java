@@ -12,7 +12,9 @@ import platform.cpu.internal.Opcodes;
 /**
  * Instructions that leave user code or read the machine. Owns 0F 05 (SYSCALL), 0F 07
  * (SYSRET), F4 (HLT), CC/CD (INT3, INT n), 0F 0B (UD2), 0F A2 (CPUID), 0F 31 (RDTSC),
- * 0F 01 (RDTSCP, XGETBV; the rest is privileged), FA/FB (CLI, STI), FC/FD (CLD, STD).
+ * 0F 01 (RDTSCP, XGETBV; the rest is privileged), FA/FB (CLI, STI), FC/FD (CLD, STD), and the
+ * port I/O instructions E4..E7, EC..EF, 6C..6F (IN, OUT, INS, OUTS), which raise #GP(0): user
+ * code runs with IOPL 0 and no I/O permission bitmap, and the kernel is Java.
  */
 final class Sys {
     private Sys() {}
@@ -51,6 +53,11 @@ final class Sys {
         t.two(NP, 0x01, MODRM, Sys::group7);
         t.one(0xFA, END, i -> Alu.noLock(i, (c, d) -> setIf(c, false)));
         t.one(0xFB, END, i -> Alu.noLock(i, (c, d) -> setIf(c, true)));
+        for (int op : new int[] {0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF, 0x6C, 0x6D, 0x6E, 0x6F}) {
+            t.one(op, ((op & 0xF8) == 0xE0 ? IB : 0) | END, i -> Alu.noLock(i, (c, d) -> {
+                throw c.fault(Vectors.GP, 0);
+            }));
+        }
         t.one(0xFC, 0, i -> Alu.noLock(i, (c, d) -> c.rf &= ~0x400L));
         t.one(0xFD, 0, i -> Alu.noLock(i, (c, d) -> c.rf |= 0x400L));
     }

@@ -28,6 +28,17 @@ import platform.cpu.internal.x87.F80Convert;
  * overflow and underflow are IE with SF (C1 = 1 for overflow). CR0.EM or CR0.TS raise #NM.
  *
  * <p>Not kept: the last instruction and data pointers (FIP/FDP/FOP read as 0).
+ *
+ * <p>Checked against the host x87 by the differential tests (platform.cpu.diff.DiffX87*Test,
+ * an AMD host). Where the SDM leaves a detail undefined, or where that host differs from what
+ * Intel documents, this follows the host: FCOMI/FUCOMI leave C1 alone and set ZF PF CF even
+ * when IE is unmasked; FCMOVcc leaves C1 alone; FFREE/FFREEP clear C1; FPREM/FPREM1 without
+ * a remainder (NaN, invalid, unmasked DE, underflow) and FSIN..FSINCOS keep C0 and C3;
+ * the masked underflow of FXTRACT/FPTAN/FSINCOS pushes a second indefinite; FSTP1 (D9 D8+i)
+ * pops an empty ST(0) without an exception; a FNSTENV/FNSAVE/FLDENV/FRSTOR image that crosses
+ * into an unmapped page faults at its last byte (see {@link X87Mem#probe}). The undocumented
+ * aliases FCOM2 FCOMP3 FCOMP5 FXCH4 FXCH7 FSTP1 FSTP8 FSTP9 FFREEP and the 8087/287 no-ops
+ * FENI FDISI FSETPM execute; the other reserved register forms are #UD, as on the host.
  */
 final class X87 {
     private X87() {}
@@ -188,7 +199,9 @@ final class X87 {
         return switch (opcode) {
             case 0xD8 -> regArith(ext, sti, false, false);
             case 0xDC -> regArith(ext, sti, true, false);
-            case 0xDE -> ext == 3 ? (sti == 1 ? compare(1, false, 2, false) : null) : regArith(ext, sti, true, true);
+            // DE D0+i: FCOMP5, an undocumented alias of FCOMP ST(i); DE D9: FCOMPP
+            case 0xDE -> ext == 2 ? compare(sti, false, 1, false)
+                    : ext == 3 ? (sti == 1 ? compare(1, false, 2, false) : null) : regArith(ext, sti, true, true);
             case 0xD9 -> X87Reg.d9(i.modrm);
             case 0xDA -> X87Reg.da(i.modrm);
             case 0xDB -> X87Reg.db(i.modrm);
@@ -212,15 +225,20 @@ final class X87 {
         };
     }
 
-    /** ST(0) op= memory operand (float of {@code bits}, or integer of {@code bits} if !fp); /2 /3 compare. */
+    /**
+     * ST(0) op= memory operand (float of {@code bits}, or integer of {@code bits} if !fp); /2 /3
+     * compare. The operand is read first (a page fault comes before anything else) but an empty
+     * ST(0) is reported alone (no DE or IE from the operand), and an unmasked exception of the
+     * operand (denormal, SNaN) stops the instruction.
+     */
     private static Op memArith(int ext, int bits, boolean fp) {
         if (ext == 2 || ext == 3) {
             boolean popAfter = ext == 3;
             return (c, d) -> {
                 waitCheck(c);
                 Reg[] s = scratch(c);
-                int st = loadOperand(c, c.ea(d), bits, fp, s[1]);
-                st |= compareSt0(c, s[1].se, s[1].m, false);
+                int st = loadArithOperand(c, c.ea(d), bits, fp, s[1]);
+                st = empty(c, 0) ? compareSt0(c, 0, 0, false) : st | compareSt0(c, s[1].se, s[1].m, false);
                 statusCc(c, st);
                 if (popAfter && !blocked(c, st)) {
                     pop(c);
@@ -230,9 +248,13 @@ final class X87 {
         return (c, d) -> {
             waitCheck(c);
             Reg[] s = scratch(c);
-            int st = loadOperand(c, c.ea(d), bits, fp, s[1]);
+            int st = loadArithOperand(c, c.ea(d), bits, fp, s[1]);
             if (empty(c, 0)) {
-                underflowResult(c, 0, st);
+                underflowResult(c, 0, 0);
+                return;
+            }
+            if (blocked(c, st)) {
+                status(c, st);
                 return;
             }
             st |= arith(ext, stSe(c, 0), stM(c, 0), s[1].se, s[1].m, c.fcw, s[0]);
@@ -241,6 +263,24 @@ final class X87 {
             }
             status(c, st);
         };
+    }
+
+    /**
+     * The memory operand of an arithmetic or compare instruction: an SNaN stays signalling (so that
+     * a QNaN in ST(0) wins, as between registers), and a denormal operand is not reported when
+     * ST(0) is a NaN or unsupported.
+     */
+    private static int loadArithOperand(Core c, long ea, int bits, boolean fp, Reg out) {
+        int st = loadOperand(c, ea, bits, fp, out);
+        if (st != 0) {
+            if ((st & F80.IE) != 0) {
+                out.m &= ~0x4000_0000_0000_0000L;
+            }
+            if (!empty(c, 0) && F80.classify(stSe(c, 0), stM(c, 0)) >= F80.QNAN) {
+                st &= ~F80.DE;
+            }
+        }
+        return st;
     }
 
     /** Reads a memory operand into {@code out}: float32/64 (IE for SNaN, DE for denormal) or int16/32. */
@@ -312,12 +352,10 @@ final class X87 {
         return (c, d) -> {
             waitCheck(c);
             int st = empty(c, sti) ? F80.IE | SF | C3 | C2 | C0 : compareSt0(c, stSe(c, sti), stM(c, sti), quiet);
-            if (eflags) {
+            if (eflags) { // FCOMI: C1 is left alone unless the stack underflows; EFLAGS set even if IE is unmasked
                 long f = ((st & C3) != 0 ? Flags.ZF : 0) | ((st & C2) != 0 ? Flags.PF : 0) | ((st & C0) != 0 ? Flags.CF : 0);
-                if (!blocked(c, st)) {
-                    Flags.setArith(c, f);
-                }
-                status(c, st & ~(C0 | C2 | C3));
+                Flags.setArith(c, f);
+                status(c, (st & ~(C0 | C1 | C2 | C3)) | ((st & SF) != 0 ? 0 : c.fsw & C1));
             } else {
                 statusCc(c, st);
             }

@@ -3,6 +3,7 @@ package platform.cpu.internal.ops;
 import static platform.cpu.internal.ops.X87.*;
 
 import platform.cpu.internal.Core;
+import platform.cpu.internal.Insn;
 import platform.cpu.internal.Op;
 import platform.cpu.internal.x87.F80;
 import platform.cpu.internal.x87.F80.Reg;
@@ -11,7 +12,8 @@ import platform.cpu.internal.x87.F80Convert;
 /**
  * Memory forms of D9, DB, DD, DF: loads and stores of float32/64/80 and int16/32/64 and
  * packed BCD, the control and status words, and the environment and full state images
- * (FLDENV/FNSTENV, FRSTOR/FNSAVE, 32-bit protected-mode layout, 28 + 80 bytes). FISTTP
+ * (FLDENV/FNSTENV, FRSTOR/FNSAVE, protected-mode layouts: 32-bit, 28 + 80 bytes, or with an
+ * operand-size prefix 16-bit, 14 + 80 bytes). FISTTP
  * (SSE3) is not announced by CPUID and raises #UD. See {@link X87} for the rules.
  */
 final class X87Mem {
@@ -22,12 +24,16 @@ final class X87Mem {
             case 0 -> load(32);
             case 2 -> storeFloat(32, false);
             case 3 -> storeFloat(32, true);
-            case 4 -> (c, d) -> { deviceCheck(c); loadEnv(c, c.ea(d)); };
-            case 5 -> (c, d) -> { // FLDCW
-                deviceCheck(c);
+            case 4 -> (c, d) -> { waitCheck(c); loadEnv(c, c.ea(d), o16(d)); }; // FLDENV (waits: #MF first)
+            case 5 -> (c, d) -> { // FLDCW (waits: #MF first)
+                waitCheck(c);
                 setFcw(c, c.read16(c.ea(d)));
             };
-            case 6 -> (c, d) -> { deviceCheck(c); storeEnv(c, c.ea(d)); c.fcw |= F80.EXCEPTIONS; };
+            case 6 -> (c, d) -> { // FNSTENV, then all exceptions masked (so nothing is pending: ES and B clear)
+                deviceCheck(c);
+                storeEnv(c, c.ea(d), o16(d));
+                setFcw(c, c.fcw | F80.EXCEPTIONS);
+            };
             case 7 -> (c, d) -> { deviceCheck(c); c.write16(c.ea(d), c.fcw); };
             default -> null;
         };
@@ -73,25 +79,30 @@ final class X87Mem {
             case 0 -> load(64);
             case 2 -> storeFloat(64, false);
             case 3 -> storeFloat(64, true);
-            case 4 -> (c, d) -> { // FRSTOR
-                deviceCheck(c);
+            case 4 -> (c, d) -> { // FRSTOR (waits: #MF first)
+                waitCheck(c);
                 long ea = c.ea(d);
-                c.probeRead(ea, 108);
+                boolean o16 = o16(d);
+                long regs = ea + envSize(o16);
+                probe(c, ea, envSize(o16) + 80, o16, false);
+                int top = (c.read16(ea + (o16 ? 2 : 4)) >> 11) & 7;
                 for (int i = 0; i < 8; i++) {
-                    int p = (((c.read16(ea + 4) >> 11) & 7) + i) & 7;
-                    c.fpuM[p] = c.read64(ea + 28 + 10L * i);
-                    c.fpuSE[p] = c.read16(ea + 28 + 10L * i + 8);
+                    int p = (top + i) & 7;
+                    c.fpuM[p] = c.read64(regs + 10L * i);
+                    c.fpuSE[p] = c.read16(regs + 10L * i + 8);
                 }
-                loadEnv(c, ea);
+                loadEnv(c, ea, o16);
             };
             case 6 -> (c, d) -> { // FNSAVE, then FNINIT
                 deviceCheck(c);
                 long ea = c.ea(d);
-                c.probeWrite(ea, 108);
-                storeEnv(c, ea);
+                boolean o16 = o16(d);
+                long regs = ea + envSize(o16);
+                probe(c, ea, envSize(o16) + 80, o16, true);
+                storeEnv(c, ea, o16);
                 for (int i = 0; i < 8; i++) {
-                    c.write64(ea + 28 + 10L * i, stM(c, i));
-                    c.write16(ea + 28 + 10L * i + 8, stSe(c, i));
+                    c.write64(regs + 10L * i, stM(c, i));
+                    c.write16(regs + 10L * i + 8, stSe(c, i));
                 }
                 c.fcw = F80.FCW_DEFAULT;
                 c.fsw = 0;
@@ -135,7 +146,7 @@ final class X87Mem {
                     st = F80.IE | SF;
                 } else {
                     st = F80Convert.toInt(stSe(c, 0), stM(c, 0), c.fcw, 64, r);
-                    if ((st & F80.IE) == 0 && Math.abs(r.m) > 999_999_999_999_999_999L) {
+                    if ((st & F80.IE) == 0 && (r.m == Long.MIN_VALUE || Math.abs(r.m) > 999_999_999_999_999_999L)) {
                         st = (st & ~(F80.PE | C1)) | F80.IE;
                     }
                 }
@@ -165,13 +176,20 @@ final class X87Mem {
         };
     }
 
-    /** FLD m32/m64 (float). */
+    /**
+     * FLD m32/m64 (float): a stack overflow is reported alone (no DE or IE from the operand); an
+     * unmasked IE (SNaN) loads nothing, an unmasked DE loads the value and sets ES.
+     */
     private static Op load(int bits) {
         return (c, d) -> {
             waitCheck(c);
             Reg r = scratch(c)[0];
             int st = loadOperand(c, c.ea(d), bits, true, r);
-            if (blocked(c, st)) {
+            if (!empty(c, 7)) {
+                status(c, push(c, r.se, r.m));
+                return;
+            }
+            if ((st & ~c.fcw & F80.IE) != 0) { // an unmasked DE still loads the (normalized) value
                 status(c, st);
                 return;
             }
@@ -194,6 +212,7 @@ final class X87Mem {
         return (c, d) -> {
             waitCheck(c);
             long ea = c.ea(d);
+            c.probeWrite(ea, bits / 8); // a fault comes first, even before an unmasked exception
             Reg r = scratch(c)[0];
             int st;
             if (empty(c, 0)) {
@@ -224,6 +243,7 @@ final class X87Mem {
         return (c, d) -> {
             waitCheck(c);
             long ea = c.ea(d);
+            c.probeWrite(ea, bits / 8);
             Reg r = scratch(c)[0];
             int st;
             if (empty(c, 0)) {
@@ -254,9 +274,48 @@ final class X87Mem {
         }
     }
 
-    /** FNSTENV image (32-bit protected mode): FCW, FSW, FTW, FIP, FCS|FOP, FDP, FDS; 4 bytes each. */
-    static void storeEnv(Core c, long ea) {
-        c.probeWrite(ea, 28);
+    /** The 16-bit image formats (14-byte environment, 94-byte state) are chosen by an operand-size prefix without REX.W. */
+    static boolean o16(Insn d) {
+        return d.has(Insn.P_OPSIZE) && !d.has(Insn.P_REXW);
+    }
+
+    static int envSize(boolean o16) {
+        return o16 ? 14 : 28;
+    }
+
+    /**
+     * Checks that an image of {@code len} bytes at {@code ea} can be accessed, before anything is
+     * changed, in the order the host x87 (AMD) touches it: its first dword (word for the 16-bit
+     * formats), then its last byte, so that an image crossing into an unmapped page faults with
+     * CR2 = its last byte unless its first dword already crosses.
+     */
+    static void probe(Core c, long ea, int len, boolean o16, boolean write) {
+        int first = o16 ? 2 : 4;
+        if (write) {
+            c.probeWrite(ea, first);
+            c.probeWrite(ea + len - 1, 1);
+            c.probeWrite(ea, len);
+        } else {
+            c.probeRead(ea, first);
+            c.probeRead(ea + len - 1, 1);
+            c.probeRead(ea, len);
+        }
+    }
+
+    /**
+     * FNSTENV image, protected-mode layout: 32-bit (FCW, FSW, FTW, FIP, FCS|FOP, FDP, FDS; 4
+     * bytes each, the upper halves of the first three and of FDS all ones) or 16-bit (the same
+     * seven fields, 2 bytes each). The instruction and data pointers are not kept: zero.
+     */
+    static void storeEnv(Core c, long ea, boolean o16) {
+        probe(c, ea, envSize(o16), o16, true);
+        if (o16) {
+            c.write16(ea, c.fcw);
+            c.write16(ea + 2, c.fsw);
+            c.write16(ea + 4, c.ftw);
+            c.write64(ea + 6, 0);
+            return;
+        }
         c.write32(ea, 0xFFFF0000L | c.fcw);
         c.write32(ea + 4, 0xFFFF0000L | c.fsw);
         c.write32(ea + 8, 0xFFFF0000L | c.ftw);
@@ -267,11 +326,12 @@ final class X87Mem {
     }
 
     /** FLDENV: loads FCW, FSW, FTW; a tag other than empty is recomputed from the register's value. */
-    static void loadEnv(Core c, long ea) {
-        c.probeRead(ea, 28);
+    static void loadEnv(Core c, long ea, boolean o16) {
+        probe(c, ea, envSize(o16), o16, false);
+        int step = o16 ? 2 : 4;
         int fcw = c.read16(ea);
-        int fsw = c.read16(ea + 4);
-        int ftw = c.read16(ea + 8);
+        int fsw = c.read16(ea + step);
+        int ftw = c.read16(ea + 2L * step);
         c.fsw = fsw;
         int tags = 0;
         for (int p = 0; p < 8; p++) {

@@ -27,38 +27,33 @@ final class X87Reg {
     static Op d9(int modrm) {
         int sti = modrm & 7;
         switch (modrm & 0xF8) {
-            case 0xC0: // FLD ST(i)
+            case 0xC0: // FLD ST(i): an empty source is an underflow (C1 = 0) that pushes the indefinite if masked
                 return (c, d) -> {
                     waitCheck(c);
                     if (empty(c, sti)) {
-                        status(c, push(c, F80.INDEFINITE_SE, F80.INDEFINITE_M) | F80.IE | SF);
+                        if ((c.fcw & F80.IE) == 0) {
+                            status(c, F80.IE | SF);
+                            return;
+                        }
+                        status(c, (push(c, F80.INDEFINITE_SE, F80.INDEFINITE_M) | F80.IE | SF) & ~C1);
                         return;
                     }
                     status(c, push(c, stSe(c, sti), stM(c, sti)));
                 };
             case 0xC8: // FXCH ST(i)
+                return fxch(sti);
+            case 0xD8: { // FSTP1 ST(i): undocumented alias of FSTP ST(i), but an empty ST(0) is only popped
+                Op fstp = fst(sti, true);
                 return (c, d) -> {
-                    waitCheck(c);
-                    int st = 0;
-                    if (empty(c, 0) || empty(c, sti)) {
-                        st = F80.IE | SF;
-                        if ((c.fcw & F80.IE) == 0) {
-                            status(c, st);
-                            return;
-                        }
-                        if (empty(c, 0)) {
-                            setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
-                        }
-                        if (empty(c, sti)) {
-                            setSt(c, sti, F80.INDEFINITE_SE, F80.INDEFINITE_M);
-                        }
+                    if (empty(c, 0)) {
+                        waitCheck(c);
+                        c.fsw &= ~C1;
+                        pop(c);
+                    } else {
+                        fstp.exec(c, d);
                     }
-                    int se = stSe(c, 0);
-                    long m = stM(c, 0);
-                    setSt(c, 0, stSe(c, sti), stM(c, sti));
-                    setSt(c, sti, se, m);
-                    status(c, st);
                 };
+            }
             default:
                 break;
         }
@@ -84,20 +79,22 @@ final class X87Reg {
                     status(c, push(c, CONST_SE[k], constant(k, (c.fcw >> 10) & 3)));
                 };
             }
-            case 0xF4: return (c, d) -> { // FXTRACT: ST(0) = exponent, then push the significand
+            case 0xF4: return (c, d) -> { // FXTRACT: ST(0) = exponent, then push the significand; C0 C2 C3 kept
                 waitCheck(c);
-                if (empty(c, 0)) {
-                    underflowResult(c, 0, 0);
+                if (empty(c, 0) || !empty(c, 7)) { // underflow (C1 = 0) or overflow (C1 = 1): both results indefinite
+                    int st = F80.IE | SF | (empty(c, 0) ? 0 : C1);
+                    if ((c.fcw & F80.IE) != 0) {
+                        setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                        setTop(c, top(c) - 1);
+                        setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                    }
+                    status(c, st);
                     return;
                 }
                 Reg[] s = scratch(c);
                 int st = F80Misc.extract(stSe(c, 0), stM(c, 0), c.fcw, s[0], s[1]);
                 if (blocked(c, st)) {
                     status(c, st);
-                    return;
-                }
-                if (!empty(c, 7)) {
-                    status(c, st | F80.IE | SF | C1);
                     return;
                 }
                 setSt(c, 0, s[0].se, s[0].m);
@@ -107,16 +104,25 @@ final class X87Reg {
                 boolean ieee = modrm == 0xF5;
                 return (c, d) -> {
                     waitCheck(c);
-                    if (empty(c, 0) || empty(c, 1)) {
+                    if (empty(c, 0) || empty(c, 1)) { // C0, C3 kept; C1, C2 cleared
                         underflowResult(c, 0, 0);
+                        c.fsw &= ~C2;
                         return;
                     }
                     Reg out = scratch(c)[0];
-                    int st = F80Misc.prem(stSe(c, 0), stM(c, 0), stSe(c, 1), stM(c, 1), ieee, c.fcw, out);
+                    int aSe = stSe(c, 0), bSe = stSe(c, 1);
+                    long aM = stM(c, 0), bM = stM(c, 1);
+                    int st = F80Misc.prem(aSe, aM, bSe, bM, ieee, c.fcw, out);
                     if (!blocked(c, st)) {
                         setSt(c, 0, out.se, out.m);
                     }
-                    statusCc(c, st); // C0, C3, C1: quotient bits; C2: incomplete
+                    if (blocked(c, st) || (st & F80.IE) != 0 || F80.classify(aSe, aM) >= F80.QNAN
+                            || F80.classify(bSe, bM) >= F80.QNAN) {
+                        status(c, st & ~(C0 | C1 | C2 | C3)); // no remainder: C0, C3 kept; C1, C2 cleared
+                        c.fsw &= ~C2;
+                    } else {
+                        statusCc(c, st); // C0, C3, C1: quotient bits; C2: incomplete
+                    }
                 };
             }
             case 0xF6: return (c, d) -> { waitCheck(c); setTop(c, top(c) - 1); c.fsw &= ~C1; }; // FDECSTP
@@ -135,6 +141,51 @@ final class X87Reg {
             default:
                 return X87Transcendental.d9(modrm);
         }
+    }
+
+    /** FXCH ST(i) (D9 C8+i and the undocumented aliases DD C8+i, DF C8+i). */
+    static Op fxch(int sti) {
+        return (c, d) -> {
+            waitCheck(c);
+            int st = 0;
+            if (empty(c, 0) || empty(c, sti)) {
+                st = F80.IE | SF;
+                if ((c.fcw & F80.IE) == 0) {
+                    status(c, st);
+                    return;
+                }
+                if (empty(c, 0)) {
+                    setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                }
+                if (empty(c, sti)) {
+                    setSt(c, sti, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                }
+            }
+            int se = stSe(c, 0);
+            long m = stM(c, 0);
+            setSt(c, 0, stSe(c, sti), stM(c, sti));
+            setSt(c, sti, se, m);
+            status(c, st);
+        };
+    }
+
+    /** FST/FSTP ST(i) (DD D0+i, DD D8+i and the undocumented aliases D9 D8+i, DF D0+i, DF D8+i). */
+    static Op fst(int sti, boolean popAfter) {
+        return (c, d) -> {
+            waitCheck(c);
+            if (empty(c, 0)) {
+                underflowResult(c, sti, 0);
+                if (popAfter && (c.fcw & F80.IE) != 0) {
+                    pop(c);
+                }
+                return;
+            }
+            setSt(c, sti, stSe(c, 0), stM(c, 0));
+            status(c, 0);
+            if (popAfter) {
+                pop(c);
+            }
+        };
     }
 
     /** A constant (index 0..6: 1, log2 10, log2 e, pi, log10 2, ln 2, 0) rounded by RC. */
@@ -205,7 +256,10 @@ final class X87Reg {
         };
     }
 
-    /** FCMOVcc ST(0), ST(i): 0 B (CF), 1 E (ZF), 2 BE (CF or ZF), 3 U (PF); negated for DB. */
+    /**
+     * FCMOVcc ST(0), ST(i): 0 B (CF), 1 E (ZF), 2 BE (CF or ZF), 3 U (PF); negated for DB. An
+     * empty operand is an underflow whatever the condition; otherwise FSW is unchanged (C1 too).
+     */
     private static Op fcmov(int cond, boolean negate, int sti) {
         return (c, d) -> {
             waitCheck(c);
@@ -222,40 +276,24 @@ final class X87Reg {
             if (t != negate) {
                 setSt(c, 0, stSe(c, sti), stM(c, sti));
             }
-            status(c, 0);
         };
     }
 
-    /** DD: FFREE, FST/FSTP ST(i), FUCOM, FUCOMP. */
+    /** DD: FFREE, FST/FSTP ST(i), FUCOM, FUCOMP and the alias FXCH4. */
     static Op dd(int modrm) {
         int sti = modrm & 7;
         return switch (modrm & 0xF8) {
-            case 0xC0 -> (c, d) -> { waitCheck(c); setTag(c, phys(c, sti), TAG_EMPTY); };
-            case 0xD0, 0xD8 -> {
-                boolean popAfter = (modrm & 0xF8) == 0xD8;
-                yield (c, d) -> {
-                    waitCheck(c);
-                    if (empty(c, 0)) {
-                        underflowResult(c, sti, 0);
-                        if (popAfter && (c.fcw & F80.IE) != 0) {
-                            pop(c);
-                        }
-                        return;
-                    }
-                    setSt(c, sti, stSe(c, 0), stM(c, 0));
-                    status(c, 0);
-                    if (popAfter) {
-                        pop(c);
-                    }
-                };
-            }
+            case 0xC0 -> (c, d) -> { waitCheck(c); setTag(c, phys(c, sti), TAG_EMPTY); c.fsw &= ~C1; }; // FFREE
+            case 0xC8 -> fxch(sti); // FXCH4: undocumented alias
+            case 0xD0 -> fst(sti, false);
+            case 0xD8 -> fst(sti, true);
             case 0xE0 -> compare(sti, true, 0, false);
             case 0xE8 -> compare(sti, true, 1, false);
             default -> null;
         };
     }
 
-    /** DF: FNSTSW AX, FUCOMIP, FCOMIP, FFREEP. */
+    /** DF: FNSTSW AX, FUCOMIP, FCOMIP, FFREEP and the aliases FXCH7, FSTP8, FSTP9. */
     static Op df(int modrm) {
         if (modrm == 0xE0) {
             return (c, d) -> {
@@ -266,10 +304,12 @@ final class X87Reg {
         return switch (modrm & 0xF8) {
             case 0xE8 -> compare(modrm & 7, true, 1, true);
             case 0xF0 -> compare(modrm & 7, false, 1, true);
-            case 0xC0 -> {
+            case 0xC0 -> { // FFREEP: undocumented
                 int sti = modrm & 7;
-                yield (c, d) -> { waitCheck(c); setTag(c, phys(c, sti), TAG_EMPTY); pop(c); };
+                yield (c, d) -> { waitCheck(c); setTag(c, phys(c, sti), TAG_EMPTY); c.fsw &= ~C1; pop(c); };
             }
+            case 0xC8 -> fxch(modrm & 7);            // FXCH7: undocumented alias
+            case 0xD0, 0xD8 -> fst(modrm & 7, true); // FSTP8, FSTP9: undocumented aliases
             default -> null;
         };
     }

@@ -56,20 +56,21 @@ final class X87Transcendental {
 
     /**
      * FSIN (0), FCOS (1), FPTAN (2: ST(0) = tan, push 1.0), FSINCOS (3: ST(0) = sin, push cos).
-     * {@code pushes}: the instruction pushes a second result (needs ST(7) empty).
+     * {@code pushes}: the instruction pushes a second result (needs ST(7) empty). C2 is set for
+     * an operand out of range and cleared otherwise; C0 and C3 are left alone.
      */
     private static void ranged(platform.cpu.internal.Core c, boolean pushes, int kind) {
         waitCheck(c);
-        if (empty(c, 0)) {
-            underflowResult(c, 0, 0);
-            return;
-        }
-        if (pushes && !empty(c, 7)) {
-            statusCc(c, F80.IE | SF | C1);
-            if ((c.fcw & F80.IE) != 0) { // masked: both results are the indefinite
+        if (empty(c, 0) || (pushes && !empty(c, 7))) { // underflow (C1 = 0) or overflow (C1 = 1)
+            int st = F80.IE | SF | (empty(c, 0) ? 0 : C1);
+            if ((c.fcw & F80.IE) != 0) { // masked: the result, or both results, the indefinite
                 setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
-                push(c, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                if (pushes) {
+                    setTop(c, top(c) - 1);
+                    setSt(c, 0, F80.INDEFINITE_SE, F80.INDEFINITE_M);
+                }
             }
+            rangedStatus(c, st);
             return;
         }
         Reg[] s = scratch(c);
@@ -82,13 +83,19 @@ final class X87Transcendental {
             default -> c.fpuTrans.sinCos(se, m, c.fcw, s[0], s[1]);
         };
         if ((st & F80.C2) != 0 || blocked(c, st)) { // out of range, or an unmasked exception
-            statusCc(c, st);
+            rangedStatus(c, st);
             return;
         }
         setSt(c, 0, s[0].se, s[0].m);
         if (pushes) {
             push(c, s[1].se, s[1].m);
         }
-        statusCc(c, st);
+        rangedStatus(c, st);
+    }
+
+    /** The status of FSIN..FSINCOS: flags and C1 as usual, C2 = out of range, C0 and C3 unchanged. */
+    private static void rangedStatus(platform.cpu.internal.Core c, int st) {
+        status(c, st);
+        c.fsw = (c.fsw & ~C2) | (st & C2);
     }
 }

@@ -30,9 +30,10 @@ import platform.cpu.internal.Opcodes;
  *     or the masked count. OF = MSB(result) xor CF after ROL/RCL, MSB(result) xor the bit
  *     below it after ROR/RCR (defined for count 1, computed the same otherwise).
  * <li>SHLD/SHRD shift dest, filling from src; CF the last bit shifted out of dest, OF set
- *     when the sign changed (defined for count 1), SF ZF PF from the result, AF 0. A 16-bit
- *     shift by more than 16 has an undefined result (here: dest:src:dest shifted as a
- *     48-bit value, as Intel CPUs do).
+ *     when the sign changed (defined for count 1; for larger counts, and AF, as on the AMD
+ *     host: SHLD MSB(result) xor CF, SHRD the xor of the two top result bits, AF set), SF ZF
+ *     PF from the result. A 16-bit shift by more than 16 has an undefined result (here:
+ *     dest:src:dest shifted as a 48-bit value; the tests do not compare it).
  * </ul>
  */
 final class Shifts {
@@ -262,8 +263,9 @@ final class Shifts {
             r = (dst >>> n | shl(src, w - n)) & m;
             cf = (dst >>> (n - 1)) & 1;
         }
-        long of = ((r ^ dst) >>> (w - 1)) & 1;
-        Flags.result(c, s, r, cf | of << 11);
+        // OF: the sign changed, for a count of 1; for larger counts as the AMD host computes it
+        long of = left ? ((r >>> (w - 1)) ^ cf) & 1 : ((r >>> (w - 1)) ^ (r >>> (w - 2))) & 1;
+        Flags.result(c, s, r, cf | of << 11 | Flags.AF);
         return r;
     }
 }

@@ -50,7 +50,20 @@ class BusyboxTest {
                 List.of("test", "abc", "=", "abd"),
                 List.of("printenv", "HOME"),
                 List.of("uname", "-m"),
-                List.of("seq", "1", "3000"))
+                List.of("seq", "1", "3000"),
+                List.of("seq", "1", "100000"),
+                List.of("printf", "%08.3f|%-+5d|%#o|%c\\n", "3.14159", "42", "8", "65"),
+                List.of("printf", "%x %X %u\\n", "-1", "255", "-2"),
+                List.of("expr", "abc", ":", "a\\(.\\)"),
+                List.of("factor", "4611686018427387903"),
+                List.of("expr", "123456789", "*", "987654321"),
+                List.of("dc", "-e", "2 3 + 7 * p"),
+                List.of("cal", "2", "2000"),
+                List.of("ipcalc", "-b", "-n", "192.168.1.77/20"),
+                List.of("env"),
+                List.of("sleep", "0.05"),
+                List.of("usleep", "1000"),
+                List.of("basename", "--help"))
                 .map(a -> Arguments.of(String.join(" ", a), a));
     }
 

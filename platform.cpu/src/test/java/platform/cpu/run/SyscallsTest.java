@@ -642,13 +642,75 @@ class SyscallsTest {
         assertEquals(err(EFAULT), call(228, 1, 0x10).status());
     }
 
+    @Test
+    void timeGettimeofdayAndClockGetres() {
+        Tools.Run r = steps("""
+                    SC 201, DATA, 0, 0, 0, 0, 0
+                    mov r12d, 1
+                    cmp rax, 1600000000
+                    jl fail
+                    mov r12d, 2
+                    cmp rax, [abs DATA]
+                    jne fail
+                    SC 96, DATA, DATA + 16, 0, 0, 0, 0
+                    EXPECT 0, 3
+                    mov r12d, 4
+                    cmp qword [abs DATA + 8], 1000000
+                    jae fail
+                    SC 229, 1, DATA, 0, 0, 0, 0
+                    EXPECT 0, 5
+                    EXPECTQ DATA + 8, 1, 6
+                    SC 229, 77, DATA, 0, 0, 0, 0
+                    EXPECT -22, 7
+                    SC 201, 0, 0, 0, 0, 0, 0
+                    mov r12d, 8
+                    cmp rax, 1600000000
+                    jl fail
+                """);
+        ok(r);
+        assertEquals(0, r.status(), "failed at step " + r.status());
+    }
+
+    @Test
+    void sleeps() {
+        long t0 = System.nanoTime();
+        Tools.Run r = steps("""
+                    mov qword [abs DATA], 0
+                    mov qword [abs DATA + 8], 50000000
+                    SC 35, DATA, 0, 0, 0, 0, 0
+                    EXPECT 0, 1
+                    SC 230, 1, 0, DATA, 0, 0, 0
+                    EXPECT 0, 2
+                    mov qword [abs DATA + 8], 1000000000
+                    SC 35, DATA, 0, 0, 0, 0, 0
+                    EXPECT -22, 3
+                    mov qword [abs DATA + 8], 0
+                    SC 230, 1, 1, DATA, 0, 0, 0
+                    EXPECT 0, 4
+                    SC 230, 2, 0, DATA, 0, 0, 0
+                    EXPECT -22, 5
+                    SC 35, 0x10, 0, 0, 0, 0, 0
+                    EXPECT -14, 6
+                """);
+        ok(r);
+        assertEquals(0, r.status(), "failed at step " + r.status());
+        assertTrue(System.nanoTime() - t0 >= 100_000_000L, "slept 2 x 50 ms");
+    }
+
+    @Test
+    void processIds() {
+        assertEquals(100, call(39).status(), "getpid");
+        assertEquals(100, call(186).status(), "gettid");
+        assertEquals(1, call(110).status(), "getppid");
+    }
+
     // ---- what ends a process ---------------------------------------------------------
 
     @Test
     void anUnsupportedCallStopsTheRunByName() {
-        Tools.Run r = call(39);
+        Tools.Run r = call(0, 0, DATA, 1);
         assertEquals(128 + 31, r.status());
-        assertTrue(r.message().startsWith("unsupported system call 39 (getpid) at rip=0x40"), r.message());
+        assertTrue(r.message().startsWith("unsupported system call 0 (read) at rip=0x40"), r.message());
         assertTrue(call(13, 2, 0, 0).message().contains("(rt_sigaction)"));
         assertTrue(call(435).message().contains("435 (clone3)"));
         assertTrue(call(1000).message().contains("1000 (unknown)"));

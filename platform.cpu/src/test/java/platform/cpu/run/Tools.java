@@ -131,19 +131,17 @@ final class Tools {
         return p;
     }
 
-    /** Runs {@code binary} natively with {@code args}, the fixed environment and no input. */
+    /** Runs {@code binary} natively with {@code args}, the fixed environment (in order) and no input. */
     static Run runNative(Path binary, List<String> args) {
         List<String> cmd = new ArrayList<>();
+        cmd.add("/usr/bin/env"); // env -i gives the program exactly ENV, in order
+        cmd.add("-i");
+        cmd.addAll(ENV);
         cmd.add(binary.toString());
         cmd.addAll(args);
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().clear();
-            for (String e : ENV) {
-                int eq = e.indexOf('=');
-                pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
-            }
-            Process p = pb.start();
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             Thread t = Thread.ofPlatform().daemon().start(() -> {
                 try {

@@ -9,13 +9,13 @@ static unsigned rnd(void) {
     return (unsigned) (seed >> 33);
 }
 
-#define SLOTS 512
+#define SLOTS 256
 
 int main(void) {
     unsigned char *p[SLOTS] = {0};
     size_t sz[SLOTS] = {0};
     unsigned long long check = 0;
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < 6000; round++) {
         int i = rnd() % SLOTS;
         if (p[i]) {
             for (size_t k = 0; k < sz[i]; k += 61) {

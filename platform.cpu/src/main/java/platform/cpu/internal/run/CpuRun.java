@@ -130,7 +130,10 @@ public final class CpuRun {
             return 2;
         }
         List<String> argv = List.of(args).subList(k, args.length);
-        Options o = new Options(Path.of(args[k]), argv, environment(), ram, max <= 0 ? Long.MAX_VALUE : max, strace);
+        String binary = args[k];
+        List<String> env = new ArrayList<>(environment());
+        env.replaceAll(e -> e.startsWith("_=") ? "_=" + binary : e); // as a shell sets it for the program it runs
+        Options o = new Options(Path.of(binary), argv, env, ram, max <= 0 ? Long.MAX_VALUE : max, strace);
         UserProcess.Outcome r = exec(o, stdout, stderr);
         if (r.message() != null) {
             say(stderr, "cpu-run: " + r.message());

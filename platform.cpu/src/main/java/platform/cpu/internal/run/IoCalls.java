@@ -32,7 +32,8 @@ final class IoCalls {
         this.exe = exe;
     }
 
-private OutputStream stream(int fd) {
+    /** The host stream of fd 1 or 2, or null. */
+    private OutputStream stream(int fd) {
         return fd == 1 ? stdout : fd == 2 ? stderr : null;
     }
 

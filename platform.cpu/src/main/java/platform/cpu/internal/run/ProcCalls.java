@@ -178,6 +178,75 @@ final class ProcCalls {
         return 0;
     }
 
+    /** time(tloc): seconds since the epoch, also stored at tloc unless it is NULL. */
+    long time(long tloc) {
+        long t = Instant.now().getEpochSecond();
+        if (tloc != 0) {
+            as.write(tloc, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(t).array());
+        }
+        return t;
+    }
+
+    /** gettimeofday(tv, tz): the wall clock in seconds and microseconds at tv; tz (obsolete) is filled with zeros. */
+    long gettimeofday(long tv, long tz) {
+        if (tv != 0) {
+            Instant now = Instant.now();
+            as.write(tv, pair(now.getEpochSecond(), now.getNano() / 1000));
+        }
+        if (tz != 0) {
+            as.write(tz, new byte[8]);
+        }
+        return 0;
+    }
+
+    /** clock_getres(clockid, res): 1 ns for every clock clock_gettime knows (4 ms for the coarse ones); -EINVAL otherwise. */
+    long clockGetres(int clock, long res) {
+        long ns = switch (clock) {
+            case 0, 1, 2, 3, 4, 7, 11 -> 1;
+            case 5, 6 -> 4_000_000;
+            default -> -1;
+        };
+        if (ns < 0) {
+            return -EINVAL;
+        }
+        if (res != 0) {
+            as.write(res, pair(0, ns));
+        }
+        return 0;
+    }
+
+    /**
+     * nanosleep(req, rem) and clock_nanosleep(clockid, flags, req, rem): sleeps for the
+     * timespec at req (host time; with TIMER_ABSTIME in flags, until that time of the given
+     * clock). -EINVAL for a negative time or nanoseconds outside 0..999999999, or an unknown
+     * clock. Never interrupted, so rem is not written.
+     */
+    long nanosleep(int clock, int flags, long req) {
+        ByteBuffer b = ByteBuffer.wrap(as.read(req, 16)).order(ByteOrder.LITTLE_ENDIAN);
+        long sec = b.getLong(0), nsec = b.getLong(8);
+        if (sec < 0 || nsec < 0 || nsec > 999_999_999 || clock < 0 || clock > 11 || clock == 2 || clock == 3) {
+            return -EINVAL;
+        }
+        long ns = Math.multiplyHigh(sec, 1_000_000_000L) != 0 ? Long.MAX_VALUE : sec * 1_000_000_000L + nsec;
+        if ((flags & 1) != 0) { // TIMER_ABSTIME
+            long now = clock == 0 || clock == 5 || clock == 11 ? epochNanos() : System.nanoTime();
+            ns = ns - now;
+        }
+        if (ns > 0) {
+            try {
+                Thread.sleep(ns / 1_000_000, (int) (ns % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return 0;
+    }
+
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     /**
      * sysinfo(info): uptime is the time since the process started; totalram is the emulated
      * RAM and freeram what the frame allocator has not handed out (mem_unit 1); no swap, no

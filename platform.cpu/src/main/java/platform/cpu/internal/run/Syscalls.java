@@ -82,16 +82,23 @@ final class Syscalls {
             case 25 -> mem.mremap(a0, a1, a2, (int) a3, a4);
             case 28 -> mem.madvise(a0, a1, (int) a2);
             case 60, 231 -> throw new Stop((int) a0 & 0xFF, null); // exit, exit_group: one thread, so the process ends
+            case 35 -> proc.nanosleep(1, 0, a0); // nanosleep: CLOCK_MONOTONIC, relative
+            case 39, 186 -> ProcCalls.PID; // getpid, gettid: one process, one thread
             case 63 -> proc.uname(a0);
             case 72 -> io.fcntl((int) a0, (int) a1);
             case 89 -> io.readlink(a0, a1, (int) a2);
+            case 96 -> proc.gettimeofday(a0, a1);
             case 99 -> proc.sysinfo(a0, frames);
+            case 110 -> 1; // getppid: the parent is outside the machine; report init
             case 102, 107 -> Identity.UID; // getuid, geteuid
             case 104, 108 -> Identity.GID; // getgid, getegid
             case 157 -> proc.prctl((int) a0, a1);
             case 158 -> proc.archPrctl((int) a0, a1);
             case 218 -> ProcCalls.PID; // set_tid_address: nothing to clear at exit (no threads); returns the TID
+            case 201 -> proc.time(a0);
             case 228 -> proc.clockGettime((int) a0, a1);
+            case 229 -> proc.clockGetres((int) a0, a1);
+            case 230 -> proc.nanosleep((int) a0, (int) a1, a2);
             case 262 -> io.newfstatat((int) a0, a1, a2, (int) a3);
             case 273 -> a1 == 24 ? 0 : -EINVAL; // set_robust_list: only the size is checked (no threads)
             case 302 -> proc.prlimit64((int) a0, (int) a1, a2, a3);

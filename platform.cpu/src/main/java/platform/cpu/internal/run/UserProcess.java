@@ -2,7 +2,6 @@ package platform.cpu.internal.run;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import platform.cpu.Cpu;
 import platform.cpu.CpuState;
@@ -66,7 +65,7 @@ public final class UserProcess implements AutoCloseable {
      */
     private void loadSegments(Elf elf) {
         List<Elf.Segment> sorted = new ArrayList<>(elf.loads);
-        sorted.sort(Comparator.comparingLong(Elf.Segment::vaddr));
+        sorted.sort((x, y) -> Long.compare(x.vaddr(), y.vaddr()));
         List<long[]> ranges = new ArrayList<>(); // {start, end, prot}, page-aligned, ascending
         for (Elf.Segment s : sorted) {
             if (s.memsz() == 0) {

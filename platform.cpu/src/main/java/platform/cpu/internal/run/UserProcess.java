@@ -6,6 +6,7 @@ import java.util.List;
 import platform.cpu.Cpu;
 import platform.cpu.CpuState;
 import platform.cpu.Exit;
+import platform.cpu.FlatMemory;
 import platform.cpu.PhysicalMemory;
 import platform.cpu.Vectors;
 
@@ -45,7 +46,7 @@ public final class UserProcess implements AutoCloseable {
      */
     public UserProcess(Elf elf, String exe, String execfn, List<String> argv, List<String> envp, OutputStream stdout,
             OutputStream stderr, long ramBytes) throws InitialStack.TooBig {
-        mem = SparseRam.open(ramBytes);
+        mem = FlatMemory.sparse(ramBytes);
         cpu = new Cpu(mem);
         as = new AddressSpace(mem.ram(), cpu);
         sys = new Syscalls(cpu, as, stdout, stderr, exe, execfn, ramBytes);

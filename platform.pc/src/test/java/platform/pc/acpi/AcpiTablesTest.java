@@ -63,7 +63,7 @@ class AcpiTablesTest {
             byte[] xsdt = table(bus, xsdtAddr, "XSDT");
             byte[] rsdt = table(bus, rsdtAddr, "RSDT");
             int n = (xsdt.length - 36) / 8;
-            assertEquals(2, n);
+            assertEquals(4, n);
             assertEquals(n, (rsdt.length - 36) / 4);
             List<String> sigs = new ArrayList<>();
             byte[] mcfg = null;
@@ -76,11 +76,22 @@ class AcpiTablesTest {
                 sigs.add(sig);
                 if (sig.equals("MCFG")) {
                     mcfg = table(bus, a, "MCFG");
-                } else {
+                } else if (sig.equals("APIC")) {
                     madt = table(bus, a, "APIC");
+                } else {
+                    byte[] t = table(bus, a, sig);
+                    if (sig.equals("FACP")) {
+                        assertEquals(276, t.length);
+                        assertEquals(6, t[8], "FADT revision");
+                        assertEquals(1 << 20, le(t).getInt(112), "HW_REDUCED_ACPI");
+                        table(bus, le(t).getLong(140), "DSDT");
+                    } else {
+                        assertEquals("HPET", sig);
+                        assertEquals(AcpiTables.HPET_ADDRESS, le(t).getLong(44));
+                    }
                 }
             }
-            assertEquals(List.of("MCFG", "APIC"), sigs);
+            assertEquals(List.of("MCFG", "APIC", "FACP", "HPET"), sigs);
 
             // MCFG: one allocation
             assertEquals(36 + 8 + 16, mcfg.length);
@@ -110,6 +121,10 @@ class AcpiTablesTest {
                     assertEquals(0xFEC0_0000, ma.getInt(off + 4));
                     assertEquals(0, ma.getInt(off + 8), "GSI base");
                     ioapics++;
+                } else if (type == 4) {
+                    assertEquals(6, len);
+                    assertEquals(0xFF, madt[off + 2] & 0xFF, "NMI: all processors");
+                    assertEquals(1, madt[off + 5], "LINT1");
                 } else if (type == 2) {
                     assertEquals(10, len);
                     assertEquals(0, madt[off + 3], "IRQ 0");
@@ -130,7 +145,7 @@ class AcpiTablesTest {
             long xsdt = le(rsdp).getLong(24);
             byte[] x = table(m.bus(), xsdt, "XSDT");
             byte[] madt = table(m.bus(), le(x).getLong(44), "APIC");
-            assertEquals(36 + 8 + 8 * Machine.MAX_CPUS + 12 + 10, madt.length);
+            assertEquals(36 + 8 + 8 * Machine.MAX_CPUS + 12 + 10 + 6, madt.length);
         }
     }
 }

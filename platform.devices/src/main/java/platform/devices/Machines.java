@@ -38,9 +38,9 @@ public final class Machines {
         try {
             for (int i = 0; i < config.disks().size(); i++) {
                 MachineConfig.Disk d = config.disks().get(i);
-                RawFileBackend backend;
+                BlockBackend backend;
                 try {
-                    backend = RawFileBackend.open(d.path(), d.readOnly());
+                    backend = d.snapshot() ? SnapshotBackend.open(d.path()) : RawFileBackend.open(d.path(), d.readOnly());
                 } catch (IOException | SecurityException e) {
                     throw new IllegalArgumentException("disk[" + i + "]: cannot open " + d.path() + ": " + e, e);
                 }
@@ -75,7 +75,7 @@ public final class Machines {
             if (d.path() == null || !Files.isRegularFile(d.path())) {
                 throw new IllegalArgumentException("disk[" + i + "]: no such file: " + d.path());
             }
-            if (!Files.isReadable(d.path()) || (!d.readOnly() && !Files.isWritable(d.path()))) {
+            if (!Files.isReadable(d.path()) || (!d.readOnly() && !d.snapshot() && !Files.isWritable(d.path()))) {
                 throw new IllegalArgumentException("disk[" + i + "]: permission denied: " + d.path()
                         + (d.readOnly() ? "" : " (use ,ro for a read-only disk)"));
             }

@@ -56,7 +56,7 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
         MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline);
         for (String d : disks) {
             MachineConfig.Disk disk = MachineConfig.parseDisk(d);
-            c = c.withDisk(disk.path(), disk.readOnly());
+            c = c.withDisk(disk);
         }
         return Machines.build(c);
     }

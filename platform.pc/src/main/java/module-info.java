@@ -3,4 +3,6 @@ module platform.pc {
     exports platform.pc;
     exports platform.pc.pci;
     exports platform.pc.acpi;
+    exports platform.pc.uart;
+    exports platform.pc.time;
 }

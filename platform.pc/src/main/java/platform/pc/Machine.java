@@ -50,6 +50,9 @@ public final class Machine implements AutoCloseable {
     private final PhysicalBus bus = new PhysicalBus();
     private final IoPorts io = new IoPorts();
     private final LocalApic[] lapics;
+    private final ApicBus apicBus = new ApicBus();
+    private final IoApic ioapic;
+    private final Pic8259 pic = new Pic8259();
     private final MsiDecoder msi;
     private final PciHostBridge pci;
     private final List<MemoryRegion> memoryMap;
@@ -70,9 +73,14 @@ public final class Machine implements AutoCloseable {
         }
         this.lapics = new LocalApic[cpuCount];
         for (int i = 0; i < cpuCount; i++) {
-            lapics[i] = new LocalApic(i);
+            lapics[i] = new LocalApic(i, b.timer);
+            apicBus.attach(lapics[i]);
         }
-        this.msi = new MsiDecoder(this::lapicById);
+        this.ioapic = new IoApic(cpuCount); // IOAPIC ID after the LAPIC IDs, as in the MADT
+        apicBus.attach(ioapic);
+        bus.mapMmio(IOAPIC_BASE, IoApic.WINDOW_SIZE, ioapic, "ioapic");
+        pic.register(io);
+        this.msi = new MsiDecoder(apicBus);
         bus.mapMmio(MsiDecoder.BASE, MsiDecoder.LENGTH, msi, "msi");
         this.pci = new PciHostBridge(bus, io, ECAM_BASE, ECAM_BUSES);
         this.acpiBase = low - ACPI_REGION_SIZE;
@@ -110,6 +118,7 @@ public final class Machine implements AutoCloseable {
         if (bootInfo != null) {
             throw new IllegalStateException("machine is already powered on");
         }
+        pic.firmwareInit();
         pci.assignResources();
         AcpiTables.Layout acpi = AcpiTables.write(bus, acpiBase, cpuCount, pci.ecamBase(), pci.busCount(), IOAPIC_BASE);
         bootInfo = new BootInfo(memoryMap, acpi.rsdp(), commandLine, cpuCount);
@@ -164,6 +173,21 @@ public final class Machine implements AutoCloseable {
         return apicId >= 0 && apicId < lapics.length ? lapics[apicId] : null;
     }
 
+    /** The message fabric joining the local APICs and the IOAPIC. */
+    public ApicBus apicBus() {
+        return apicBus;
+    }
+
+    /** The IOAPIC (24 inputs, GSI 0..23), mapped at {@link #IOAPIC_BASE}. */
+    public IoApic ioApic() {
+        return ioapic;
+    }
+
+    /** The legacy 8259 pair at ports 0x20/0x21, 0xA0/0xA1; fully masked after {@link #powerOn()}. */
+    public Pic8259 pic() {
+        return pic;
+    }
+
     public MsiDecoder msiDecoder() {
         return msi;
     }
@@ -190,6 +214,9 @@ public final class Machine implements AutoCloseable {
             return;
         }
         pci.closeAll();
+        for (LocalApic a : lapics) {
+            a.stopTimer();
+        }
         List<AutoCloseable> cs;
         synchronized (closeables) {
             cs = new ArrayList<>(closeables);
@@ -209,6 +236,7 @@ public final class Machine implements AutoCloseable {
         private long memory = 128L << 20;
         private int cpus = 1;
         private String commandLine = "";
+        private TimerSource timer = TimerSource.host();
         private final Map<Integer, PciFunction> devices = new LinkedHashMap<>();
 
         private Builder() {
@@ -223,6 +251,15 @@ public final class Machine implements AutoCloseable {
         /** Number of vCPUs, 1..{@link #MAX_CPUS}. */
         public Builder cpus(int n) {
             this.cpus = n;
+            return this;
+        }
+
+        /** The time base of the local APIC timers and the TSC deadline (default: host time). */
+        public Builder timerSource(TimerSource t) {
+            if (t == null) {
+                throw new IllegalArgumentException("timerSource: null");
+            }
+            this.timer = t;
             return this;
         }
 

@@ -8,6 +8,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import platform.pc.acpi.AcpiTables;
 import platform.pc.pci.PciFunction;
 import platform.pc.pci.PciHostBridge;
+import platform.pc.time.CmosRtc;
+import platform.pc.time.Hpet;
+import platform.pc.time.IrqSink;
+import platform.pc.time.Pit8254;
+import platform.pc.time.VirtualClock;
+import platform.pc.uart.SerialBackend;
+import platform.pc.uart.SerialReceiver;
+import platform.pc.uart.Uart16550;
 
 /**
  * The emulated PC board: RAM, the physical address space, I/O ports, one local APIC per
@@ -21,7 +29,8 @@ import platform.pc.pci.PciHostBridge;
  *   0x0010_0000 .. L - 64 KiB    USABLE   L = min(S, 0xB000_0000)
  *   L - 64 KiB  .. L             ACPI     RSDP, XSDT, RSDT, MCFG, MADT
  *   0xB000_0000 .. 0xC000_0000   MMIO     PCI ECAM, 256 buses
- *   0xC000_0000 .. 0x1_0000_0000 MMIO     PCI BAR window (to 0xFEBF_FFFF), IOAPIC 0xFEC0_0000, LAPIC/MSI 0xFEE0_0000
+ *   0xC000_0000 .. 0x1_0000_0000 MMIO     PCI BAR window (to 0xFEBF_FFFF), IOAPIC 0xFEC0_0000,
+ *                                          HPET 0xFED0_0000, LAPIC/MSI 0xFEE0_0000
  *   0x1_0000_0000 .. + (S - L)   USABLE   high RAM, only if S &gt; 0xB000_0000
  * </pre>
  *
@@ -53,6 +62,11 @@ public final class Machine implements AutoCloseable {
     private final ApicBus apicBus = new ApicBus();
     private final IoApic ioapic;
     private final Pic8259 pic = new Pic8259();
+    private final VirtualClock clock;
+    private final Hpet hpet;
+    private final Pit8254 pit;
+    private final CmosRtc rtc;
+    private final Uart16550 com1;
     private final MsiDecoder msi;
     private final PciHostBridge pci;
     private final List<MemoryRegion> memoryMap;
@@ -71,15 +85,33 @@ public final class Machine implements AutoCloseable {
         if (memorySize > low) {
             bus.mapRam(HIGH_RAM_BASE, ram, low, memorySize - low);
         }
+        this.clock = b.clock != null ? b.clock : VirtualClock.host();
+        TimerSource timer = b.timer != null ? b.timer : timerSource(clock);
         this.lapics = new LocalApic[cpuCount];
         for (int i = 0; i < cpuCount; i++) {
-            lapics[i] = new LocalApic(i, b.timer);
+            lapics[i] = new LocalApic(i, timer);
             apicBus.attach(lapics[i]);
         }
         this.ioapic = new IoApic(cpuCount); // IOAPIC ID after the LAPIC IDs, as in the MADT
         apicBus.attach(ioapic);
         bus.mapMmio(IOAPIC_BASE, IoApic.WINDOW_SIZE, ioapic, "ioapic");
         pic.register(io);
+        IrqSink gsi = IrqSink.of(ioapic::assertIrq, ioapic::deassertIrq);
+        this.hpet = new Hpet(clock, gsi);
+        bus.mapMmio(AcpiTables.HPET_ADDRESS, Hpet.SIZE, hpet, "hpet");
+        this.pit = new Pit8254(clock, gsi, 2); // ISA IRQ 0 is GSI 2 (the MADT's interrupt source override)
+        io.register(Pit8254.BASE_PORT, 4, pit);
+        this.rtc = new CmosRtc(clock, gsi);
+        io.register(CmosRtc.INDEX_PORT, 2, rtc);
+        this.com1 = new Uart16550(Uart16550.COM1_BASE, b.serial != null ? b.serial : DISCONNECTED,
+                level -> {
+                    if (level) {
+                        ioapic.assertIrq(Uart16550.COM1_IRQ);
+                    } else {
+                        ioapic.deassertIrq(Uart16550.COM1_IRQ);
+                    }
+                });
+        io.register(Uart16550.COM1_BASE, Uart16550.PORT_COUNT, com1);
         this.msi = new MsiDecoder(apicBus);
         bus.mapMmio(MsiDecoder.BASE, MsiDecoder.LENGTH, msi, "msi");
         this.pci = new PciHostBridge(bus, io, ECAM_BASE, ECAM_BUSES);
@@ -100,6 +132,37 @@ public final class Machine implements AutoCloseable {
         for (Map.Entry<Integer, PciFunction> e : b.devices.entrySet()) {
             pci.attach(e.getKey(), e.getValue());
         }
+    }
+
+    /** A serial line with nothing at the far end: output is dropped, no input, no carrier. */
+    private static final SerialBackend DISCONNECTED = new SerialBackend() {
+        @Override
+        public void attach(SerialReceiver receiver) {
+        }
+
+        @Override
+        public void transmit(int b) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /** The virtual clock as the local APICs' time source. */
+    private static TimerSource timerSource(VirtualClock c) {
+        return new TimerSource() {
+            @Override
+            public long nanos() {
+                return c.now();
+            }
+
+            @Override
+            public Handle schedule(long atNanos, Runnable task) {
+                VirtualClock.Timer t = c.schedule(atNanos, task);
+                return t::cancel;
+            }
+        };
     }
 
     /** A new builder: 128 MiB, 1 CPU, empty command line, no devices. */
@@ -188,6 +251,31 @@ public final class Machine implements AutoCloseable {
         return pic;
     }
 
+    /** The machine's time base: TSC, timers and the RTC derive from it. */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** The HPET, mapped at {@link AcpiTables#HPET_ADDRESS}; timers route to IOAPIC inputs. */
+    public Hpet hpet() {
+        return hpet;
+    }
+
+    /** The 8254 PIT at ports 0x40..0x43; channel 0 drives GSI 2. */
+    public Pit8254 pit() {
+        return pit;
+    }
+
+    /** The CMOS RTC at ports 0x70/0x71, on GSI 8. */
+    public CmosRtc rtc() {
+        return rtc;
+    }
+
+    /** COM1: a 16550A UART at 0x3F8, on GSI 4. */
+    public Uart16550 com1() {
+        return com1;
+    }
+
     public MsiDecoder msiDecoder() {
         return msi;
     }
@@ -217,6 +305,8 @@ public final class Machine implements AutoCloseable {
         for (LocalApic a : lapics) {
             a.stopTimer();
         }
+        com1.close();
+        clock.close();
         List<AutoCloseable> cs;
         synchronized (closeables) {
             cs = new ArrayList<>(closeables);
@@ -236,7 +326,9 @@ public final class Machine implements AutoCloseable {
         private long memory = 128L << 20;
         private int cpus = 1;
         private String commandLine = "";
-        private TimerSource timer = TimerSource.host();
+        private TimerSource timer;
+        private VirtualClock clock;
+        private SerialBackend serial;
         private final Map<Integer, PciFunction> devices = new LinkedHashMap<>();
 
         private Builder() {
@@ -254,12 +346,27 @@ public final class Machine implements AutoCloseable {
             return this;
         }
 
-        /** The time base of the local APIC timers and the TSC deadline (default: host time). */
+        /** The time base of the local APIC timers and the TSC deadline (default: the machine clock). */
         public Builder timerSource(TimerSource t) {
             if (t == null) {
                 throw new IllegalArgumentException("timerSource: null");
             }
             this.timer = t;
+            return this;
+        }
+
+        /**
+         * The machine's clock (default: host time). A deterministic clock makes timers, the
+         * TSC and the RTC advance only when the clock is advanced.
+         */
+        public Builder clock(VirtualClock c) {
+            this.clock = c;
+            return this;
+        }
+
+        /** What COM1 is connected to (default: nothing). The machine closes it at power-off. */
+        public Builder serial(SerialBackend backend) {
+            this.serial = backend;
             return this;
         }
 

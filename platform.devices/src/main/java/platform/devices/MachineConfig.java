@@ -15,8 +15,9 @@ import java.util.Locale;
  * @param cpus        number of vCPUs
  * @param disks       disks in order; disk {@code i} becomes PCI device 00:(4+i).0
  * @param commandLine kernel command line
+ * @param serial      what COM1 is connected to ({@code stdio}, {@code file:PATH}, {@code tcp:PORT}), or null
  */
-public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine) {
+public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine, String serial) {
     /**
      * A raw image file attached as a disk: read-only, or in snapshot mode (writes go to a
      * private overlay that is discarded), on an interface ({@code virtio}; {@code nvme} and
@@ -35,11 +36,11 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
 
     /** 256 MiB, 1 CPU, no disks, empty command line. */
     public static MachineConfig defaults() {
-        return new MachineConfig(256L << 20, 1, List.of(), "");
+        return new MachineConfig(256L << 20, 1, List.of(), "", null);
     }
 
     public MachineConfig withMemory(long bytes) {
-        return new MachineConfig(bytes, cpus, disks, commandLine);
+        return new MachineConfig(bytes, cpus, disks, commandLine, serial);
     }
 
     /** Sets the memory from a size string such as "512M"; a bad string is an IllegalArgumentException naming "memory". */
@@ -52,7 +53,7 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     }
 
     public MachineConfig withCpus(int n) {
-        return new MachineConfig(memoryBytes, n, disks, commandLine);
+        return new MachineConfig(memoryBytes, n, disks, commandLine, serial);
     }
 
     public MachineConfig withDisk(Path path, boolean readOnly) {
@@ -62,11 +63,16 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     public MachineConfig withDisk(Disk disk) {
         List<Disk> d = new ArrayList<>(disks);
         d.add(disk);
-        return new MachineConfig(memoryBytes, cpus, d, commandLine);
+        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial);
+    }
+
+    /** Connects COM1: {@code stdio}, {@code file:PATH} or {@code tcp:PORT} (checked by {@link Machines#build}). */
+    public MachineConfig withSerial(String spec) {
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec);
     }
 
     public MachineConfig withCommandLine(String s) {
-        return new MachineConfig(memoryBytes, cpus, disks, s);
+        return new MachineConfig(memoryBytes, cpus, disks, s, serial);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import platform.pc.Machine;
+import platform.pc.uart.SerialOption;
 
 /**
  * Assembles a powered-on {@link Machine} from a {@link MachineConfig}.
@@ -48,6 +49,9 @@ public final class Machines {
                 devices.add(dev);
                 b.device(FIRST_DISK_SLOT + i, dev);
             }
+            if (config.serial() != null) {
+                b.serial(SerialOption.parse(config.serial()).open()); // the machine closes it
+            }
             return b.build().powerOn();
         } catch (RuntimeException e) {
             for (VirtioBlkDevice dev : devices) {
@@ -79,6 +83,9 @@ public final class Machines {
                 throw new IllegalArgumentException("disk[" + i + "]: permission denied: " + d.path()
                         + (d.readOnly() ? "" : " (use ,ro for a read-only disk)"));
             }
+        }
+        if (c.serial() != null) {
+            SerialOption.parse(c.serial()); // names the bad option
         }
     }
 }

@@ -12,9 +12,10 @@ import platform.pc.Machine;
  * The machine and kernel options the launcher passes as framework properties:
  * {@code kestrel.memory} (e.g. 256M), {@code kestrel.cpus}, {@code kestrel.disk.0},
  * {@code kestrel.disk.1}, ... (an image path, optionally followed by {@code ,readonly}),
- * {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
+ * {@code kestrel.serial} (what COM1 is connected to: {@code stdio}, {@code file:PATH},
+ * {@code tcp:PORT}), {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
  */
-record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Level consoleLevel) {
+record BootOptions(long memory, int cpus, List<String> disks, String serial, String cmdline, Level consoleLevel) {
     static final String DEFAULT_MEMORY = "256M";
 
     static BootOptions from(Function<String, String> props) {
@@ -41,6 +42,13 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
             }
             disks.add(d.trim());
         }
+        String serial = props.apply("kestrel.serial");
+        if (serial != null && serial.isBlank()) {
+            serial = null;
+        }
+        if (serial != null) {
+            platform.pc.uart.SerialOption.parse(serial.trim()); // refuses a bad option, naming it
+        }
         String cmdline = orElse(props.apply("kestrel.cmdline"), "");
         Level level;
         try {
@@ -48,12 +56,12 @@ record BootOptions(long memory, int cpus, List<String> disks, String cmdline, Le
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("loglevel: " + e.getMessage());
         }
-        return new BootOptions(memory, cpus, disks, cmdline, level);
+        return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), cmdline, level);
     }
 
     /** The firmware stage: builds and powers on the machine these options describe. */
     Machine powerOn() {
-        MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline);
+        MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline).withSerial(serial);
         for (String d : disks) {
             MachineConfig.Disk disk = MachineConfig.parseDisk(d);
             c = c.withDisk(disk);

@@ -107,13 +107,6 @@ public final class MemoryBackend implements SerialBackend {
             t = feeder;
             feeder = null;
         }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        BackendThreads.stop(t);
     }
 }

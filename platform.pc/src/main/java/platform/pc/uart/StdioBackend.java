@@ -89,13 +89,6 @@ public final class StdioBackend implements SerialBackend {
             t = reader;
             reader = null;
         }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        BackendThreads.stop(t);
     }
 }

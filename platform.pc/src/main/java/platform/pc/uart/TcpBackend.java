@@ -209,16 +209,8 @@ public final class TcpBackend implements SerialBackend {
                 clientReader = null;
             }
         }
-        for (Thread t : new Thread[] {a, r}) {
-            if (t != null) {
-                t.interrupt();
-                try {
-                    t.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        BackendThreads.stop(a);
+        BackendThreads.stop(r);
     }
 
     private static void closeQuietly(AutoCloseable c) {

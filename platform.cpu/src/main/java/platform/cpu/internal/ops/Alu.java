@@ -20,6 +20,7 @@ import platform.cpu.internal.Opcodes;
  */
 final class Alu {
     static final int ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
+    static final long M32 = 0xFFFF_FFFFL;
 
     private Alu() {}
 
@@ -101,6 +102,13 @@ final class Alu {
             }
             return (c, d) -> c.r[rm] = alu(c, op, 8, c.r[rm], c.r[reg]);
         }
+        if (!i.mem && s == 4) { // 32-bit register-register: results zero-extend
+            int rm = i.rm, reg = i.reg;
+            if (op == CMP) {
+                return (c, d) -> { long x = c.r[rm] & M32, y = c.r[reg] & M32; Flags.set(c, Flags.SUB, 4, x, y, x - y); };
+            }
+            return (c, d) -> c.r[rm] = alu(c, op, 4, c.r[rm] & M32, c.r[reg] & M32) & M32;
+        }
         if (op == CMP) {
             return (c, d) -> alu(c, op, s, c.readRm(d, s), c.readReg(d, s));
         }
@@ -122,6 +130,14 @@ final class Alu {
         if (s == 8 && !i.mem) {
             int rm = i.rm, reg = i.reg;
             return (c, d) -> c.r[reg] = alu(c, op, 8, c.r[reg], c.r[rm]);
+        }
+        if (s == 4 && !i.mem) {
+            int rm = i.rm, reg = i.reg;
+            return (c, d) -> c.r[reg] = alu(c, op, 4, c.r[reg] & M32, c.r[rm] & M32) & M32;
+        }
+        if (s == 4) {
+            int reg = i.reg;
+            return (c, d) -> c.r[reg] = alu(c, op, 4, c.r[reg] & M32, c.read32(c.ea(d)) & M32) & M32;
         }
         if (s == 8) {
             int reg = i.reg;
@@ -178,6 +194,14 @@ final class Alu {
                 return (c, d) -> { long x = c.r[rm], r = x - imm; Flags.set(c, Flags.SUB, 8, x, imm, r); c.r[rm] = r; };
             }
             return (c, d) -> c.r[rm] = alu(c, op, 8, c.r[rm], imm);
+        }
+        if (!i.mem && s == 4) {
+            int rm = i.rm;
+            long imm32 = imm & M32;
+            if (op == CMP) {
+                return (c, d) -> { long x = c.r[rm] & M32; Flags.set(c, Flags.SUB, 4, x, imm32, x - imm32); };
+            }
+            return (c, d) -> c.r[rm] = alu(c, op, 4, c.r[rm] & M32, imm32) & M32;
         }
         if (op == CMP) {
             return (c, d) -> alu(c, op, s, c.readRm(d, s), imm);

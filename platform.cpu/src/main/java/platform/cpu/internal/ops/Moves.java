@@ -76,6 +76,14 @@ final class Moves {
             }
             return (c, d) -> c.write64(c.ea(d), c.r[reg]);
         }
+        if (s == 4) {
+            int reg = i.reg;
+            if (!i.mem) {
+                int rm = i.rm;
+                return (c, d) -> c.r[rm] = c.r[reg] & Alu.M32;
+            }
+            return (c, d) -> c.write32(c.ea(d), c.r[reg]);
+        }
         return (c, d) -> c.writeRm(d, s, c.readReg(d, s));
     }
 
@@ -97,6 +105,8 @@ final class Moves {
             if (i.mem) {
                 return (c, d) -> c.r[reg] = c.read32(c.ea(d)) & 0xFFFFFFFFL;
             }
+            int rm = i.rm;
+            return (c, d) -> c.r[reg] = c.r[rm] & 0xFFFFFFFFL;
         }
         return (c, d) -> c.writeReg(d, s, c.readRm(d, s));
     }

@@ -3,4 +3,5 @@ module platform.devices {
     requires transitive platform.pc;
     exports platform.devices;
     exports platform.devices.virtio;
+    exports platform.devices.net;
 }

@@ -1,5 +1,6 @@
 /** The emulated PC board. Plain Java: no OSGi code. */
 module platform.pc {
+    requires transitive platform.cpu;
     exports platform.pc;
     exports platform.pc.pci;
     exports platform.pc.acpi;

@@ -26,7 +26,7 @@ final class Kestrel {
     /** Bundles of the minimal profile (system property names holding their paths). */
     static final List<String> MINIMAL = List.of(
             "b.slf4j", "b.kernel.log", "b.component", "b.promise", "b.function", "b.felix.scr",
-            "b.gogo.runtime", "b.gogo.command", "b.platform.pc", "b.platform.devices",
+            "b.gogo.runtime", "b.gogo.command", "b.platform.cpu", "b.platform.pc", "b.platform.devices",
             "b.kernel.core", "b.kernel.mm", "b.kernel.sched", "b.fkx.loader");
 
     /** The default profile: minimal plus the fused driver and filesystem modules. */

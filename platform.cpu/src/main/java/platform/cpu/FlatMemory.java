@@ -81,8 +81,15 @@ public final class FlatMemory implements PhysicalMemory, AutoCloseable {
         // nothing there
     }
 
+    /** Frees the memory. Idempotent; accesses afterwards throw IllegalStateException. */
     @Override
     public void close() {
-        arena.close();
+        if (arena.scope().isAlive()) {
+            try {
+                arena.close();
+            } catch (IllegalStateException alreadyClosed) {
+                // lost a race with another close()
+            }
+        }
     }
 }

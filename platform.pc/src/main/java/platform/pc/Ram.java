@@ -1,13 +1,14 @@
 package platform.pc;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import platform.cpu.FlatMemory;
 
 /**
- * Guest RAM: one off-heap, zero-filled block of bytes (may exceed 2 GiB), addressed by
- * offset from 0. All multi-byte accessors are little-endian and unaligned-safe.
+ * Guest RAM: one off-heap, zero-filled block of bytes (may exceed 2 GiB, e.g. 16 GiB), addressed
+ * by offset from 0. Host memory is taken only as pages are first touched (a private mapping of
+ * a sparse file, see {@link FlatMemory#sparse}), so a large machine costs nothing until used. All multi-byte accessors are little-endian and unaligned-safe.
  *
  * <p>A {@code Ram} is not mapped anywhere by itself; {@link PhysicalBus#mapRam} places
  * ranges of it in the physical address space. Offsets are checked: an out-of-range access
@@ -21,7 +22,7 @@ public final class Ram implements AutoCloseable {
     static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final Arena arena;
+    private final FlatMemory memory;
     private final MemorySegment segment;
 
     /** Allocates {@code size} bytes of zeroed RAM; {@code size} must be a positive multiple of 4 KiB. */
@@ -29,8 +30,8 @@ public final class Ram implements AutoCloseable {
         if (size <= 0 || (size & 0xFFF) != 0) {
             throw new IllegalArgumentException("RAM size must be a positive multiple of 4 KiB: " + size);
         }
-        this.arena = Arena.ofShared();
-        this.segment = arena.allocate(size, 4096);
+        this.memory = FlatMemory.sparse(size);
+        this.segment = memory.ram();
     }
 
     /** Size in bytes. */
@@ -93,12 +94,10 @@ public final class Ram implements AutoCloseable {
     /** Frees the memory. Idempotent. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            try {
-                arena.close();
-            } catch (IllegalStateException alreadyClosed) {
-                // lost a race with another close(): fine
-            }
+        try {
+            memory.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // lost a race with another close(): fine
         }
     }
 }

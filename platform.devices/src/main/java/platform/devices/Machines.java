@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import platform.devices.nvme.NvmeController;
 import platform.pc.Machine;
+import platform.pc.pci.PciFunction;
 import platform.pc.uart.SerialOption;
 
 /**
@@ -35,7 +37,7 @@ public final class Machines {
                 .memory(config.memoryBytes())
                 .cpus(config.cpus())
                 .commandLine(config.commandLine());
-        List<VirtioBlkDevice> devices = new ArrayList<>();
+        List<PciFunction> devices = new ArrayList<>();
         try {
             for (int i = 0; i < config.disks().size(); i++) {
                 MachineConfig.Disk d = config.disks().get(i);
@@ -45,7 +47,14 @@ public final class Machines {
                 } catch (IOException | SecurityException e) {
                     throw new IllegalArgumentException("disk[" + i + "]: cannot open " + d.path() + ": " + e, e);
                 }
-                VirtioBlkDevice dev = new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
+                PciFunction dev;
+                try {
+                    dev = d.iface().equals("nvme") ? new NvmeController(backend, "KESTREL-NVME" + i)
+                            : new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
+                } catch (IllegalArgumentException e) {
+                    closeQuietly(backend);
+                    throw new IllegalArgumentException("disk[" + i + "]: " + e.getMessage(), e);
+                }
                 devices.add(dev);
                 b.device(FIRST_DISK_SLOT + i, dev);
             }
@@ -54,10 +63,18 @@ public final class Machines {
             }
             return b.build().powerOn();
         } catch (RuntimeException e) {
-            for (VirtioBlkDevice dev : devices) {
+            for (PciFunction dev : devices) {
                 dev.close();
             }
             throw e;
+        }
+    }
+
+    private static void closeQuietly(BlockBackend b) {
+        try {
+            b.close();
+        } catch (IOException ignored) {
+            // the open failed anyway
         }
     }
 

@@ -70,12 +70,28 @@ class SnapshotBackendTest {
     }
 
     @Test
+    void nvmeDisksAreNvmeControllers() throws IOException {
+        Path img = image(1 << 20);
+        MachineConfig c = MachineConfig.defaults().withMemory("32M")
+                .withDisk(MachineConfig.parseDisk(img + ",if=nvme,snapshot")).withDisk(img, true);
+        try (platform.pc.Machine m = Machines.build(c)) {
+            long ecam = platform.pc.Machine.ECAM_BASE;
+            long nvme = ecam + ((long) Machines.FIRST_DISK_SLOT << 15);
+            long blk = ecam + ((long) (Machines.FIRST_DISK_SLOT + 1) << 15);
+            assertEquals(0x0010_1b36L, m.bus().read(nvme, 4), "vendor 1b36, device 0010");
+            assertEquals(0x010802, m.bus().read(nvme + 8, 4) >>> 8, "class: mass storage, NVM, NVMe");
+            assertEquals(0x1042_1af4L, m.bus().read(blk, 4), "the second disk is virtio-blk");
+        }
+    }
+
+    @Test
     void diskOptions() {
         assertEquals(new MachineConfig.Disk(Path.of("a.img"), false, true, "virtio"), MachineConfig.parseDisk("a.img,snapshot"));
         assertEquals(new MachineConfig.Disk(Path.of("a.img"), true, false, "virtio"), MachineConfig.parseDisk("a.img,if=virtio,readonly"));
         assertEquals("disk: unknown option 'bogus' in 'a.img,bogus'",
                 assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,bogus")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,if=scsi"));
+        assertEquals("nvme", MachineConfig.parseDisk("a.img,if=nvme").iface());
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,ro,snapshot"));
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk(",ro"));
     }

@@ -16,8 +16,11 @@ import java.util.Locale;
  * @param disks       disks in order; disk {@code i} becomes PCI device 00:(4+i).0
  * @param commandLine kernel command line
  * @param serial      what COM1 is connected to ({@code stdio}, {@code file:PATH}, {@code tcp:PORT}), or null
+ * @param nics        NIC options ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}), in order
+ * @param netdevs     network backends ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]})
  */
-public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine, String serial) {
+public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine, String serial,
+        List<String> nics, List<String> netdevs) {
     /**
      * A raw image file attached as a disk: read-only, or in snapshot mode (writes go to a
      * private overlay that is discarded), on an interface ({@code virtio}: a virtio-blk
@@ -31,16 +34,18 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
 
     public MachineConfig {
         disks = List.copyOf(disks);
+        nics = nics == null ? List.of() : List.copyOf(nics);
+        netdevs = netdevs == null ? List.of() : List.copyOf(netdevs);
         commandLine = commandLine == null ? "" : commandLine;
     }
 
     /** 256 MiB, 1 CPU, no disks, empty command line. */
     public static MachineConfig defaults() {
-        return new MachineConfig(256L << 20, 1, List.of(), "", null);
+        return new MachineConfig(256L << 20, 1, List.of(), "", null, List.of(), List.of());
     }
 
     public MachineConfig withMemory(long bytes) {
-        return new MachineConfig(bytes, cpus, disks, commandLine, serial);
+        return new MachineConfig(bytes, cpus, disks, commandLine, serial, nics, netdevs);
     }
 
     /** Sets the memory from a size string such as "512M"; a bad string is an IllegalArgumentException naming "memory". */
@@ -53,7 +58,7 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     }
 
     public MachineConfig withCpus(int n) {
-        return new MachineConfig(memoryBytes, n, disks, commandLine, serial);
+        return new MachineConfig(memoryBytes, n, disks, commandLine, serial, nics, netdevs);
     }
 
     public MachineConfig withDisk(Path path, boolean readOnly) {
@@ -63,16 +68,30 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     public MachineConfig withDisk(Disk disk) {
         List<Disk> d = new ArrayList<>(disks);
         d.add(disk);
-        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial);
+        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial, nics, netdevs);
+    }
+
+    /** Adds a NIC ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}); checked by {@link Machines#build}. */
+    public MachineConfig withNic(String spec) {
+        List<String> n = new ArrayList<>(nics);
+        n.add(spec);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, n, netdevs);
+    }
+
+    /** Adds a network backend ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]}). */
+    public MachineConfig withNetdev(String spec) {
+        List<String> n = new ArrayList<>(netdevs);
+        n.add(spec);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, n);
     }
 
     /** Connects COM1: {@code stdio}, {@code file:PATH} or {@code tcp:PORT} (checked by {@link Machines#build}). */
     public MachineConfig withSerial(String spec) {
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec, nics, netdevs);
     }
 
     public MachineConfig withCommandLine(String s) {
-        return new MachineConfig(memoryBytes, cpus, disks, s, serial);
+        return new MachineConfig(memoryBytes, cpus, disks, s, serial, nics, netdevs);
     }
 
     /**

@@ -4,6 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import platform.devices.net.NetOptions;
+import platform.devices.net.NetPort;
+import platform.devices.net.NetPorts;
+import platform.devices.net.Networks;
+import platform.devices.net.PcapTap;
+import platform.devices.net.PcapWriter;
+import platform.devices.net.UdpBackend;
 import platform.devices.nvme.NvmeController;
 import platform.pc.Machine;
 import platform.pc.pci.PciFunction;
@@ -20,6 +27,10 @@ public final class Machines {
     /** PCI device number of the first disk. */
     public static final int FIRST_DISK_SLOT = 4;
     public static final int MAX_DISKS = 32 - FIRST_DISK_SLOT;
+    /** NICs take PCI slots from 31 downward. */
+    public static final int LAST_NIC_SLOT = 31;
+    /** The named networks ({@code net=NAME}) of this JVM: machines built here with the same name share a switch. */
+    public static final Networks NETWORKS = new Networks();
 
     private Machines() {
     }
@@ -58,10 +69,52 @@ public final class Machines {
                 devices.add(dev);
                 b.device(FIRST_DISK_SLOT + i, dev);
             }
+            for (int i = 0; i < config.nics().size(); i++) {
+                NetOptions.Nic n = NetOptions.parseNic(config.nics().get(i), i);
+                NetPort port = NETWORKS.get(n.net()).newPort("nic" + i);
+                if (n.pcap() != null) {
+                    try {
+                        port = new PcapTap(port, PcapWriter.create(n.pcap()));
+                    } catch (IOException e) {
+                        port.close();
+                        throw new IllegalArgumentException("nic[" + i + "]: cannot write pcap " + n.pcap() + ": " + e.getMessage(), e);
+                    }
+                }
+                PciFunction dev = n.model().equals("e1000") ? new E1000Device(port, n.mac()) : new VirtioNetDevice(port, n.mac());
+                devices.add(dev);
+                b.device(LAST_NIC_SLOT - i, dev);
+            }
             if (config.serial() != null) {
                 b.serial(SerialOption.parse(config.serial()).open()); // the machine closes it
             }
-            return b.build().powerOn();
+            List<AutoCloseable> links = new ArrayList<>();
+            try {
+                for (String spec : config.netdevs()) {
+                    NetOptions.UdpNetdev u = NetOptions.parseNetdev(spec);
+                    UdpBackend udp;
+                    try {
+                        udp = UdpBackend.open(u.local(), u.remote());
+                    } catch (IOException e) {
+                        throw new IllegalArgumentException("netdev: cannot open " + spec + ": " + e.getMessage(), e);
+                    }
+                    links.add(udp);
+                    links.add(NetPorts.connect(udp, NETWORKS.get(u.net()).newPort("udp " + u.local())));
+                }
+                Machine m = b.build().powerOn();
+                for (AutoCloseable l : links.reversed()) {
+                    m.onClose(l);
+                }
+                return m;
+            } catch (RuntimeException e) {
+                for (AutoCloseable l : links.reversed()) {
+                    try {
+                        l.close();
+                    } catch (Exception ignored) {
+                        // already failing
+                    }
+                }
+                throw e;
+            }
         } catch (RuntimeException e) {
             for (PciFunction dev : devices) {
                 dev.close();
@@ -90,6 +143,16 @@ public final class Machines {
         }
         if (c.disks().size() > MAX_DISKS) {
             throw new IllegalArgumentException("disks: at most " + MAX_DISKS + ", got " + c.disks().size());
+        }
+        if (c.disks().size() + c.nics().size() > MAX_DISKS) {
+            throw new IllegalArgumentException("nics: at most " + (MAX_DISKS - c.disks().size()) + " with "
+                    + c.disks().size() + " disks, got " + c.nics().size());
+        }
+        for (int i = 0; i < c.nics().size(); i++) {
+            NetOptions.parseNic(c.nics().get(i), i); // names the bad option
+        }
+        for (String n : c.netdevs()) {
+            NetOptions.parseNetdev(n);
         }
         for (int i = 0; i < c.disks().size(); i++) {
             MachineConfig.Disk d = c.disks().get(i);

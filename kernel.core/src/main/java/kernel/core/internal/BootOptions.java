@@ -13,9 +13,11 @@ import platform.pc.Machine;
  * {@code kestrel.memory} (e.g. 256M), {@code kestrel.cpus}, {@code kestrel.disk.0},
  * {@code kestrel.disk.1}, ... (an image path, optionally followed by {@code ,readonly}),
  * {@code kestrel.serial} (what COM1 is connected to: {@code stdio}, {@code file:PATH},
- * {@code tcp:PORT}), {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
+ * {@code tcp:PORT}), {@code kestrel.nic.0}, ... and {@code kestrel.netdev.0}, ... (network options as
+ * on the launcher's command line), {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
  */
-record BootOptions(long memory, int cpus, List<String> disks, String serial, String cmdline, Level consoleLevel) {
+record BootOptions(long memory, int cpus, List<String> disks, String serial, List<String> nics, List<String> netdevs,
+        String cmdline, Level consoleLevel) {
     static final String DEFAULT_MEMORY = "256M";
 
     static BootOptions from(Function<String, String> props) {
@@ -49,6 +51,14 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Str
         if (serial != null) {
             platform.pc.uart.SerialOption.parse(serial.trim()); // refuses a bad option, naming it
         }
+        List<String> nics = indexed(props, "kestrel.nic.");
+        for (int i = 0; i < nics.size(); i++) {
+            platform.devices.net.NetOptions.parseNic(nics.get(i), i); // refuses a bad option, naming it
+        }
+        List<String> netdevs = indexed(props, "kestrel.netdev.");
+        for (String n : netdevs) {
+            platform.devices.net.NetOptions.parseNetdev(n);
+        }
         String cmdline = orElse(props.apply("kestrel.cmdline"), "");
         Level level;
         try {
@@ -56,7 +66,7 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Str
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("loglevel: " + e.getMessage());
         }
-        return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), cmdline, level);
+        return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), nics, netdevs, cmdline, level);
     }
 
     /** The firmware stage: builds and powers on the machine these options describe. */
@@ -66,7 +76,25 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Str
             MachineConfig.Disk disk = MachineConfig.parseDisk(d);
             c = c.withDisk(disk);
         }
+        for (String n : nics) {
+            c = c.withNic(n);
+        }
+        for (String n : netdevs) {
+            c = c.withNetdev(n);
+        }
         return Machines.build(c);
+    }
+
+    /** The values of {@code prefix0}, {@code prefix1}, ... up to the first missing one. */
+    private static List<String> indexed(Function<String, String> props, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String v = props.apply(prefix + i);
+            if (v == null || v.isBlank()) {
+                return out;
+            }
+            out.add(v.trim());
+        }
     }
 
     private static String orElse(String v, String dflt) {

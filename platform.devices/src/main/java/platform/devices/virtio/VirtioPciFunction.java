@@ -47,6 +47,11 @@ import platform.pc.pci.PciFunction;
  * VIRTQ_AVAIL_F_NO_INTERRUPT, signals the queue's MSI-X vector, or with MSI-X disabled sets
  * ISR bit 0 and asserts INTx. EVENT_IDX is not offered.
  *
+ * <p><b>Receive queues:</b> a queue the device names in {@link #isReceiveQueue} is not
+ * drained on notification; its buffers wait until the device has data and calls
+ * {@link #fillReceiveBuffer} (on any thread), which takes the next available chain, lets the
+ * device fill it, completes it and interrupts under the same rules.
+ *
  * <p><b>Errors:</b> a malformed chain (head or next out of range, a loop or a chain longer
  * than the queue, a buffer outside RAM, a readable descriptor after a writable one, an
  * INDIRECT flag), a ring outside RAM, or a {@link VirtioException} from the device sets
@@ -139,6 +144,7 @@ public abstract class VirtioPciFunction extends PciFunction {
     private final MmioRouter regs;
     private final int pciCfgCap;
     private final ExecutorService worker;
+    private final ReceiveFiller[] requestHandlers;
     private volatile boolean closed;
 
     // transport state, guarded by lock
@@ -182,6 +188,11 @@ public abstract class VirtioPciFunction extends PciFunction {
             q.task = () -> runQueue(q);
             queues[i] = q;
         }
+        this.requestHandlers = new ReceiveFiller[numQueues];
+        for (int i = 0; i < numQueues; i++) {
+            int qi = i;
+            requestHandlers[i] = chain -> processRequest(qi, chain);
+        }
         setSubsystem(VENDOR, 0x1100);
         setInterruptPin(1);
 
@@ -216,11 +227,73 @@ public abstract class VirtioPciFunction extends PciFunction {
 
     /**
      * Handles one request on {@code queue}, on the worker thread with the transport lock
-     * held. Returns the number of bytes written into the chain's writable part. Throws
+     * held. Returns the number of bytes written into the chain's writable part (never
+     * negative: {@link #DECLINED} would leave the chain available and stall the queue). Throws
      * {@link VirtioException} if the request is malformed beyond what a status code can
      * report (the device then needs a reset).
      */
     protected abstract int processRequest(int queue, DescriptorChain chain) throws VirtioException;
+
+    /**
+     * Called on the worker thread, without the transport lock, after each request of
+     * {@code queue} completed: where a device does the work it must not do under the lock
+     * (handing a transmitted frame to a network port that may deliver it synchronously).
+     * Default: nothing.
+     */
+    protected void requestCompleted(int queue) {
+    }
+
+    /**
+     * True for a queue whose buffers the device fills when it has data (a network receive
+     * queue): notifications for it do not drain it. Default: false.
+     */
+    protected boolean isReceiveQueue(int queue) {
+        return false;
+    }
+
+    /** Fills one receive buffer; see {@link #fillReceiveBuffer}. */
+    @FunctionalInterface
+    protected interface ReceiveFiller {
+        /**
+         * Writes into {@code chain} (lock held) and returns the bytes written, or
+         * {@link #DECLINED} to leave the buffer available. Throws {@link VirtioException} for
+         * a malformed buffer (the device then needs a reset).
+         */
+        int fill(DescriptorChain chain) throws VirtioException;
+    }
+
+    /** {@link ReceiveFiller#fill} result: buffer not used; {@link #fillReceiveBuffer} result likewise. */
+    protected static final int DECLINED = -1;
+    /** {@link #fillReceiveBuffer} result: the chain was malformed, DEVICE_NEEDS_RESET is set. */
+    protected static final int BROKEN = -2;
+
+    /**
+     * Takes the next available chain of receive queue {@code queue}, has {@code filler} fill
+     * it, completes it and interrupts (unless VIRTQ_AVAIL_F_NO_INTERRUPT). Any thread; never
+     * blocks on the guest. Returns 1 if a buffer was filled, 0 if the queue is not running or
+     * has no buffer available, {@link #DECLINED} or {@link #BROKEN}.
+     */
+    protected final int fillReceiveBuffer(int queue, ReceiveFiller filler) {
+        synchronized (lock) {
+            if (queue < 0 || queue >= queues.length) {
+                return 0;
+            }
+            Queue q = queues[queue];
+            if (closed || !runnable(q)) {
+                return 0;
+            }
+            try {
+                int r = processOne(q, filler);
+                if (r == 1) {
+                    interruptUnlessSuppressed(q);
+                }
+                return r;
+            } catch (RuntimeException bug) {
+                needsReset("internal error: " + bug);
+                return BROKEN;
+            }
+        }
+    }
 
     /** Reads device-specific configuration (little-endian, zero-extended); never throws. */
     protected abstract long readDeviceConfig(int offset, int size);
@@ -594,7 +667,7 @@ public abstract class VirtioPciFunction extends PciFunction {
 
     private void notifyWrite(long offset, int size, long value) {
         int qi = (int) (offset / NOTIFY_MULTIPLIER);
-        if (qi < queues.length) {
+        if (qi < queues.length && !isReceiveQueue(qi)) {
             schedule(queues[qi]);
         }
     }
@@ -602,7 +675,7 @@ public abstract class VirtioPciFunction extends PciFunction {
     // ---- queue processing (worker thread) --------------------------------------------------
 
     private void schedule(Queue q) {
-        if (closed || !q.scheduled.compareAndSet(false, true)) {
+        if (closed || isReceiveQueue(q.index) || !q.scheduled.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -621,20 +694,18 @@ public abstract class VirtioPciFunction extends PciFunction {
                     if (closed || !runnable(q)) {
                         break;
                     }
-                    int r = processOne(q);
-                    if (r < 0) {
+                    int r = processOne(q, requestHandlers[q.index]);
+                    if (r != 1) {
                         break;
                     }
                     completed = true;
                 }
+                requestCompleted(q.index);
             }
             if (completed) {
                 synchronized (lock) {
                     if (runnable(q)) {
-                        VarHandle.fullFence();
-                        if ((bus().read(q.driver, 2) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0) {
-                            queueInterrupt(q);
-                        }
+                        interruptUnlessSuppressed(q);
                     }
                 }
             }
@@ -646,19 +717,29 @@ public abstract class VirtioPciFunction extends PciFunction {
         }
     }
 
+    private void interruptUnlessSuppressed(Queue q) {
+        VarHandle.fullFence();
+        if ((bus().read(q.driver, 2) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0) {
+            queueInterrupt(q);
+        }
+    }
+
     private boolean runnable(Queue q) {
         return q.enabled && bus() != null
                 && (status & (STATUS_DRIVER_OK | STATUS_DEVICE_NEEDS_RESET | STATUS_FAILED)) == STATUS_DRIVER_OK;
     }
 
-    /** Processes one available chain: 1 done, -1 nothing available or error (device stopped). */
-    private int processOne(Queue q) {
+    /**
+     * Processes one available chain: 1 done, 0 nothing available, {@link #DECLINED} left
+     * available by the handler, {@link #BROKEN} protocol error (device stopped).
+     */
+    private int processOne(Queue q, ReceiveFiller handler) {
         PhysicalBus bus = bus();
         int availIdx = (int) bus.read(q.driver + 2, 2);
         VarHandle.acquireFence();
         int pending = (availIdx - q.lastAvail) & 0xFFFF;
         if (pending == 0) {
-            return -1;
+            return 0;
         }
         try {
             if (pending > q.size) {
@@ -668,9 +749,12 @@ public abstract class VirtioPciFunction extends PciFunction {
             DescriptorChain chain = walk(bus, q, head);
             int written;
             try {
-                written = processRequest(q.index, chain);
+                written = handler.fill(chain);
             } catch (BusError e) {
                 throw new VirtioException("queue " + q.index + ": DMA outside RAM at 0x" + Long.toHexString(e.address()));
+            }
+            if (written == DECLINED) {
+                return DECLINED;
             }
             long e = q.device + 4 + 8L * (q.usedIdx % q.size);
             bus.write(e, 4, head);
@@ -683,7 +767,7 @@ public abstract class VirtioPciFunction extends PciFunction {
             return 1;
         } catch (VirtioException e) {
             needsReset(e.getMessage());
-            return -1;
+            return BROKEN;
         }
     }
 

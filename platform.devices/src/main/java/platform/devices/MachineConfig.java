@@ -24,7 +24,8 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     /**
      * A raw image file attached as a disk: read-only, or in snapshot mode (writes go to a
      * private overlay that is discarded), on an interface ({@code virtio}: a virtio-blk
-     * function; {@code nvme}: an NVMe controller with one namespace).
+     * function; {@code nvme}: an NVMe controller with one namespace; {@code ahci}: an AHCI controller
+     * with the disk on port 0).
      */
     public record Disk(Path path, boolean readOnly, boolean snapshot, String iface) {
         public Disk(Path path, boolean readOnly) {
@@ -138,7 +139,7 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
 
     /**
      * Parses a disk option {@code PATH[,OPTION]...} with options {@code ro}/{@code readonly},
-     * {@code rw}, {@code snapshot}, {@code if=virtio|nvme}. An unknown option, an interface that does
+     * {@code rw}, {@code snapshot}, {@code if=virtio|nvme|ahci}. An unknown option, an interface that does
      * not exist yet, or a read-only snapshot is an IllegalArgumentException naming it.
      */
     public static Disk parseDisk(String spec) {
@@ -164,8 +165,8 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
                         throw new IllegalArgumentException("disk: unknown option '" + parts[k] + "' in '" + spec + "'");
                     }
                     iface = opt.substring(3);
-                    if (!iface.equals("virtio") && !iface.equals("nvme")) {
-                        throw new IllegalArgumentException("disk: interface '" + iface + "' is not available (virtio or nvme)");
+                    if (!iface.equals("virtio") && !iface.equals("nvme") && !iface.equals("ahci")) {
+                        throw new IllegalArgumentException("disk: interface '" + iface + "' is not available (virtio, nvme or ahci)");
                     }
                 }
             }

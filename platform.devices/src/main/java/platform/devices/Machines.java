@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import platform.devices.ahci.AhciController;
+import platform.devices.ahci.SataDisk;
 import platform.devices.net.NetOptions;
 import platform.devices.net.NetPort;
 import platform.devices.net.NetPorts;
@@ -60,8 +62,11 @@ public final class Machines {
                 }
                 PciFunction dev;
                 try {
-                    dev = d.iface().equals("nvme") ? new NvmeController(backend, "KESTREL-NVME" + i)
-                            : new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
+                    dev = switch (d.iface()) {
+                        case "nvme" -> new NvmeController(backend, "KESTREL-NVME" + i);
+                        case "ahci" -> new AhciController(new SataDisk(backend, "KESTREL-SATA" + i));
+                        default -> new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
+                    };
                 } catch (IllegalArgumentException e) {
                     closeQuietly(backend);
                     throw new IllegalArgumentException("disk[" + i + "]: " + e.getMessage(), e);

@@ -73,7 +73,8 @@ class SnapshotBackendTest {
     void nvmeDisksAreNvmeControllers() throws IOException {
         Path img = image(1 << 20);
         MachineConfig c = MachineConfig.defaults().withMemory("32M")
-                .withDisk(MachineConfig.parseDisk(img + ",if=nvme,snapshot")).withDisk(img, true);
+                .withDisk(MachineConfig.parseDisk(img + ",if=nvme,snapshot")).withDisk(img, true)
+                .withDisk(MachineConfig.parseDisk(img + ",if=ahci,readonly"));
         try (platform.pc.Machine m = Machines.build(c)) {
             long ecam = platform.pc.Machine.ECAM_BASE;
             long nvme = ecam + ((long) Machines.FIRST_DISK_SLOT << 15);
@@ -81,6 +82,9 @@ class SnapshotBackendTest {
             assertEquals(0x0010_1b36L, m.bus().read(nvme, 4), "vendor 1b36, device 0010");
             assertEquals(0x010802, m.bus().read(nvme + 8, 4) >>> 8, "class: mass storage, NVM, NVMe");
             assertEquals(0x1042_1af4L, m.bus().read(blk, 4), "the second disk is virtio-blk");
+            long ahci = ecam + ((long) (Machines.FIRST_DISK_SLOT + 2) << 15);
+            assertEquals(0x2922_8086L, m.bus().read(ahci, 4), "the third is on an ICH9 AHCI controller");
+            assertEquals(0x010601, m.bus().read(ahci + 8, 4) >>> 8, "class: mass storage, SATA, AHCI 1.0");
         }
     }
 
@@ -92,6 +96,7 @@ class SnapshotBackendTest {
                 assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,bogus")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,if=scsi"));
         assertEquals("nvme", MachineConfig.parseDisk("a.img,if=nvme").iface());
+        assertEquals("ahci", MachineConfig.parseDisk("a.img,if=ahci").iface());
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk("a.img,ro,snapshot"));
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.parseDisk(",ro"));
     }

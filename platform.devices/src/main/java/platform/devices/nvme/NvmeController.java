@@ -165,8 +165,8 @@ public final class NvmeController extends PciFunction {
         addCapability(CAP_ID_PCI_EXPRESS, pcieCapability());
         msix = addMsix(VECTORS, 0, MSIX_TABLE, 0, MSIX_PBA);
         addMemoryBar(0, BAR0_SIZE, true, false, new MmioRouter()
-                .add(0, 0x1000, handler(this::regRead, this::regWrite))
-                .add(DOORBELLS, 0x1000, handler((o, s) -> 0L, this::doorbellWrite))
+                .add(0, 0x1000, MmioHandler.of(this::regRead, this::regWrite))
+                .add(DOORBELLS, 0x1000, MmioHandler.of((o, s) -> 0L, this::doorbellWrite))
                 .add(MSIX_TABLE, msix.tableBytes(), msix.tableHandler())
                 .add(MSIX_PBA, msix.pbaBytes(), msix.pbaHandler()));
         this.admin = new NvmeAdmin(this);
@@ -185,27 +185,8 @@ public final class NvmeController extends PciFunction {
         return b;
     }
 
-    private interface Reader {
-        long read(long offset, int size);
-    }
 
-    private interface Writer {
-        void write(long offset, int size, long value);
-    }
 
-    private static MmioHandler handler(Reader r, Writer w) {
-        return new MmioHandler() {
-            @Override
-            public long read(long offset, int size) {
-                return r.read(offset, size);
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                w.write(offset, size, value);
-            }
-        };
-    }
 
     // ---- public state ---------------------------------------------------------------------
 

@@ -212,11 +212,11 @@ public abstract class VirtioPciFunction extends PciFunction {
                 .add(0, msixTable.tableBytes(), msixTable.tableHandler())
                 .add(0x800, msixTable.pbaBytes(), msixTable.pbaHandler()));
         regs = new MmioRouter()
-                .add(COMMON_OFFSET, COMMON_LENGTH, handler(this::commonRead, this::commonWrite))
-                .add(ISR_OFFSET, 4, handler(this::isrRead, (o, s, v) -> { }))
-                .add(NOTIFY_OFFSET, (long) NOTIFY_MULTIPLIER * numQueues, handler((o, s) -> 0L, this::notifyWrite));
+                .add(COMMON_OFFSET, COMMON_LENGTH, MmioHandler.of(this::commonRead, this::commonWrite))
+                .add(ISR_OFFSET, 4, MmioHandler.of(this::isrRead, (o, s, v) -> { }))
+                .add(NOTIFY_OFFSET, (long) NOTIFY_MULTIPLIER * numQueues, MmioHandler.of((o, s) -> 0L, this::notifyWrite));
         if (deviceConfigSize > 0) {
-            regs.add(DEVICE_OFFSET, deviceConfigSize, handler(this::deviceRead, this::deviceWrite));
+            regs.add(DEVICE_OFFSET, deviceConfigSize, MmioHandler.of(this::deviceRead, this::deviceWrite));
         }
         addMemoryBar(REGS_BAR, REGS_BAR_SIZE, true, true, regs);
         this.worker = Executors.newSingleThreadExecutor(
@@ -427,27 +427,8 @@ public abstract class VirtioPciFunction extends PciFunction {
 
     // ---- register windows ------------------------------------------------------------------
 
-    private interface Reader {
-        long read(long offset, int size);
-    }
 
-    private interface Writer {
-        void write(long offset, int size, long value);
-    }
 
-    private static MmioHandler handler(Reader r, Writer w) {
-        return new MmioHandler() {
-            @Override
-            public long read(long offset, int size) {
-                return r.read(offset, size);
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                w.write(offset, size, value);
-            }
-        };
-    }
 
     private long commonRead(long offset, int size) {
         synchronized (lock) {

@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import kernel.core.hal.IrqVector;
 import kernel.core.hal.MachineHal;
+import kernel.mm.DmaAllocator;
 import kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +38,7 @@ class VirtioPciDeviceTest {
     Path image;
     Machine machine;
     MachineHal hal;
-    TestDma dma;
+    DmaAllocator dma;
     PciDevice pci;
     VirtioBlkDevice model;
 
@@ -52,7 +53,7 @@ class VirtioPciDeviceTest {
         machine = Machines.build(MachineConfig.defaults().withMemory(64L << 20).withDisk(image, false));
         hal = new MachineHal(machine);
         hal.start();
-        dma = new TestDma(hal);
+        dma = DmaAllocator.forMachine(hal, "test");
         pci = PciBus.enumerate(hal).find(PciId.of(0x1AF4, 0x1042)).get(0);
         model = (VirtioBlkDevice) machine.pci().function(0, 4, 0);
     }

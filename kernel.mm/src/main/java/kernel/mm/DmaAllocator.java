@@ -16,4 +16,17 @@ public interface DmaAllocator {
 
     /** Bytes this module currently holds. */
     long allocatedBytes();
+
+    /** Buffers this module currently holds (allocated and not yet closed). */
+    int liveBuffers();
+
+    /**
+     * A stand-alone allocator over the usable RAM of {@code hal}'s machine, with a page
+     * allocator of its own: the same allocator and buffers the memory manager hands to modules,
+     * for driver tests and tools that run outside the framework. Inside the kernel, use the
+     * {@code DmaAllocator} service (the two must not be used on one machine).
+     */
+    static DmaAllocator forMachine(kernel.core.hal.Hal hal, String owner) {
+        return kernel.mm.internal.Standalone.dma(hal, owner);
+    }
 }

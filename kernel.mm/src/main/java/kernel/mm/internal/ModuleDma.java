@@ -62,6 +62,11 @@ final class ModuleDma implements DmaAllocator {
         return bytes;
     }
 
+    @Override
+    public synchronized int liveBuffers() {
+        return live.size();
+    }
+
     /** Frees every buffer the module still holds; returns how many there were. */
     int reclaim() {
         List<DmaBufferImpl> left;

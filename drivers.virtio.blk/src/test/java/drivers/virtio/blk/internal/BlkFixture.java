@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import kernel.block.BlockDevice;
 import kernel.core.hal.MachineHal;
+import kernel.mm.DmaAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ abstract class BlkFixture {
     Path roImage;
     Machine machine;
     MachineHal hal;
-    TestDma dma;
+    DmaAllocator dma;
     List<PciDevice> devices;
     ListRegistrar registrar;
     VirtioBlkDriver driver;
@@ -78,7 +79,7 @@ abstract class BlkFixture {
         if (startHal) {
             hal.start();
         }
-        dma = new TestDma(hal);
+        dma = DmaAllocator.forMachine(hal, "test");
         devices = PciBus.enumerate(hal).find(PciId.of(0x1AF4, 0x1042));
         assertEquals(2, devices.size());
         registrar = new ListRegistrar();

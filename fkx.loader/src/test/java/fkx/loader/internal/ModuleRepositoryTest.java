@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -214,28 +213,5 @@ class ModuleRepositoryTest {
         assertEquals(List.of(), e.resources());
         assertTrue(e.find("x").isEmpty());
         assertEquals("(no module repository)", e.toString());
-    }
-
-    @Test
-    void realDistroIndex() throws IOException {
-        Path real = Path.of(System.getProperty("user.dir")).resolve("../distro/target/modules/index.xml").normalize();
-        assumeTrue(Files.isRegularFile(real), "no distro index built");
-        ModuleRepository repo = ModuleRepository.read(real);
-        assertFalse(repo.resources().isEmpty());
-        for (ModuleRepository.Resource r : repo.resources()) {
-            assertTrue(r.location().getPath().endsWith(".jar"), r.location().toString());
-            assertTrue(Files.isRegularFile(Path.of(r.location())), "index points at a missing jar: " + r.location());
-        }
-        ModuleRepository.Resource block = repo.find("kernel.block").orElseThrow();
-        ModuleRepository.Clause needsBlock = req("osgi.wiring.package", "(osgi.wiring.package=kernel.block)");
-        assertTrue(repo.providers(needsBlock).contains(block));
-        if (repo.find("fs.vfs").isPresent()) {
-            ModuleRepository.Resource vfs = repo.find("fs.vfs").orElseThrow();
-            ModuleRepository.Clause vfsNeedsBlock = vfs.requirements().stream()
-                    .filter(c -> c.namespace().equals("osgi.wiring.package") && c.filter() != null
-                            && c.filter().contains("(osgi.wiring.package=kernel.block)"))
-                    .findFirst().orElseThrow();
-            assertEquals("kernel.block", repo.providers(vfsNeedsBlock).get(0).name());
-        }
     }
 }

@@ -6,4 +6,5 @@ module platform.devices {
     exports platform.devices.net;
     exports platform.devices.nvme;
     exports platform.devices.ahci;
+    exports platform.devices.monitor;
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.ops4j.pax.exam.Option;
 
@@ -43,7 +44,13 @@ final class Kestrel {
 
     /** Options that boot {@code bundles} with the given disks attached (vda, vdb, ...). */
     static Option[] boot(String profile, List<String> bundles, Path... disks) {
+        return boot(profile, bundles, Map.of(), disks);
+    }
+
+    /** Same, with more machine options as framework properties ({@code kestrel.hotplug.slots} ...). */
+    static Option[] boot(String profile, List<String> bundles, Map<String, String> machine, Path... disks) {
         List<Option> o = new ArrayList<>();
+        machine.forEach((k, v) -> o.add(frameworkProperty(k).value(v)));
         o.add(cleanCaches());
         o.add(junitBundles());
         o.add(frameworkProperty("kestrel.profile").value(profile));

@@ -13,6 +13,11 @@ public interface PciBus {
     /** Every function found, in address order. */
     List<PciDevice> devices();
 
+    /** The hot-plug slots the bus drives (PCI Express native hot-plug), in port address order. */
+    default List<PciSlot> slots() {
+        return List.of();
+    }
+
     /** The function at {@code address}, if present. */
     default Optional<PciDevice> device(PciAddress address) {
         return devices().stream().filter(d -> d.address().equals(address)).findFirst();

@@ -118,6 +118,36 @@ public interface PciDevice {
      */
     void disableMsix();
 
+    // ---- MSI ---------------------------------------------------------------------------------
+
+    /** True if the function has an MSI capability. */
+    boolean hasMsi();
+
+    boolean msiEnabled();
+
+    /**
+     * Enables single-message MSI: allocates a vector from {@code irqs} whose handler is
+     * {@code handler}, programs the capability's address and data, disables INTx and sets MSI
+     * enable.
+     *
+     * @throws IllegalStateException if there is no MSI capability, MSI is already enabled, or no
+     *     interrupt vector is free
+     */
+    IrqVector enableMsi(Interrupts irqs, String name, IrqHandler handler);
+
+    /** Undoes {@link #enableMsi}: clears MSI enable, then frees the vector. Does nothing if MSI is off. */
+    void disableMsi();
+
+    // ---- presence ----------------------------------------------------------------------------
+
+    /**
+     * True once the bus knows the function is gone (its card was pulled out without warning, or
+     * its link went down): config reads return all-ones and writes are lost. A driver's
+     * {@code remove} then only releases kernel resources; the bus's own helpers ({@link #disableMsix},
+     * {@link #disableMsi}, {@link #disable}) skip the hardware.
+     */
+    boolean disconnected();
+
     // ---- driver binding ----------------------------------------------------------------------
 
     /** The name of the driver bound to this function, or null. */

@@ -4,5 +4,5 @@
  * table of {@link drivers.pci.PciId}s) and {@link drivers.pci.PciBus} (the list of functions).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package drivers.pci;

@@ -136,6 +136,9 @@ public final class VirtioPciDevice implements AutoCloseable {
      */
     public void reset() throws VirtioException {
         common.write8(DEVICE_STATUS, 0);
+        if (pci.disconnected()) {
+            return; // the device is gone: nothing will read back
+        }
         long deadline = System.nanoTime() + RESET_TIMEOUT_NANOS;
         while (common.read8(DEVICE_STATUS) != 0) {
             if (System.nanoTime() - deadline > 0) {

@@ -230,6 +230,18 @@ public final class Cpu {
     }
 
     /**
+     * Sets where the TSC comes from (null: the default, host time or, with
+     * {@link #setDeterministicTsc}, retired instructions). RDTSC and RDTSCP read
+     * {@code source.applyAsLong(n)} plus the TSC offset, {@code n} being the number of
+     * instructions retired before the reading instruction (exact inside a run, not rounded to
+     * a block); {@link #tsc()} passes {@link #retired()}. Called on the running thread; it
+     * must not allocate or block, and must not call back into this CPU.
+     */
+    public void setTscSource(java.util.function.LongUnaryOperator source) {
+        core.tscSource = source;
+    }
+
+    /**
      * Makes the TSC advance with retired instructions (one tick per instruction) instead of
      * host time, so runs are reproducible.
      */

@@ -281,7 +281,7 @@ public final class E1000Device extends PciFunction {
     }
 
     private void updateInterrupt() {
-        boolean want = (icr & ims) != 0 && (command() & CMD_INTX_DISABLE) == 0;
+        boolean want = (icr & ims) != 0; // INTx Disable masks the wire in PciFunction, not the state
         if (want && !intxAsserted) {
             intxAssertions.incrementAndGet();
             assertIntx();
@@ -291,7 +291,10 @@ public final class E1000Device extends PciFunction {
         intxAsserted = want;
     }
 
-    /** Whether INTA is asserted now (ICR &amp; IMS not zero and INTx enabled). */
+    /**
+     * Whether the interrupt is pending now (ICR &amp; IMS not zero; PCI STATUS.Interrupt Status).
+     * INTA is driven while it is and COMMAND.INTx Disable is clear ({@link #intxDriven()}).
+     */
     public boolean interruptAsserted() {
         synchronized (lock) {
             return intxAsserted;

@@ -18,9 +18,10 @@ import java.util.Locale;
  * @param serial      what COM1 is connected to ({@code stdio}, {@code file:PATH}, {@code tcp:PORT}), or null
  * @param nics        NIC options ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}), in order
  * @param netdevs     network backends ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]})
+ * @param hotplugSlots empty PCI Express hot-plug slots (root ports) for cards added while the machine runs
  */
 public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine, String serial,
-        List<String> nics, List<String> netdevs) {
+        List<String> nics, List<String> netdevs, int hotplugSlots) {
     /**
      * A raw image file attached as a disk: read-only, or in snapshot mode (writes go to a
      * private overlay that is discarded), on an interface ({@code virtio}: a virtio-blk
@@ -42,11 +43,11 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
 
     /** 256 MiB, 1 CPU, no disks, empty command line. */
     public static MachineConfig defaults() {
-        return new MachineConfig(256L << 20, 1, List.of(), "", null, List.of(), List.of());
+        return new MachineConfig(256L << 20, 1, List.of(), "", null, List.of(), List.of(), 0);
     }
 
     public MachineConfig withMemory(long bytes) {
-        return new MachineConfig(bytes, cpus, disks, commandLine, serial, nics, netdevs);
+        return new MachineConfig(bytes, cpus, disks, commandLine, serial, nics, netdevs, hotplugSlots);
     }
 
     /** Sets the memory from a size string such as "512M"; a bad string is an IllegalArgumentException naming "memory". */
@@ -59,7 +60,7 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     }
 
     public MachineConfig withCpus(int n) {
-        return new MachineConfig(memoryBytes, n, disks, commandLine, serial, nics, netdevs);
+        return new MachineConfig(memoryBytes, n, disks, commandLine, serial, nics, netdevs, hotplugSlots);
     }
 
     public MachineConfig withDisk(Path path, boolean readOnly) {
@@ -69,30 +70,35 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     public MachineConfig withDisk(Disk disk) {
         List<Disk> d = new ArrayList<>(disks);
         d.add(disk);
-        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial, nics, netdevs);
+        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial, nics, netdevs, hotplugSlots);
     }
 
     /** Adds a NIC ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}); checked by {@link Machines#build}. */
     public MachineConfig withNic(String spec) {
         List<String> n = new ArrayList<>(nics);
         n.add(spec);
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, n, netdevs);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, n, netdevs, hotplugSlots);
     }
 
     /** Adds a network backend ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]}). */
     public MachineConfig withNetdev(String spec) {
         List<String> n = new ArrayList<>(netdevs);
         n.add(spec);
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, n);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, n, hotplugSlots);
     }
 
     /** Connects COM1: {@code stdio}, {@code file:PATH} or {@code tcp:PORT} (checked by {@link Machines#build}). */
     public MachineConfig withSerial(String spec) {
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec, nics, netdevs);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec, nics, netdevs, hotplugSlots);
+    }
+
+    /** Adds {@code n} empty hot-plug slots (checked by {@link Machines#build}). */
+    public MachineConfig withHotplugSlots(int n) {
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, netdevs, n);
     }
 
     public MachineConfig withCommandLine(String s) {
-        return new MachineConfig(memoryBytes, cpus, disks, s, serial, nics, netdevs);
+        return new MachineConfig(memoryBytes, cpus, disks, s, serial, nics, netdevs, hotplugSlots);
     }
 
     /**

@@ -21,9 +21,10 @@ import platform.pc.uart.SerialOption;
 /**
  * Assembles a powered-on {@link Machine} from a {@link MachineConfig}.
  *
- * <p>PCI layout (deterministic): 00:00.0 host bridge; disk {@code i} is a
- * {@link VirtioBlkDevice} at 00:(4+i).0 with serial "KESTREL-DISK{i}"; at most
- * {@link #MAX_DISKS} disks. BARs are assigned by the firmware at power-on and left disabled.
+ * <p>PCI layout (deterministic): 00:00.0 host bridge; disk {@code i} at 00:(4+i).0 (virtio-blk
+ * with serial "KESTREL-DISK{i}", or an NVMe or AHCI controller); NIC {@code i} at 00:(31-i).0;
+ * hot-plug root ports on the highest device numbers left free. BARs are assigned by the
+ * firmware at power-on and left disabled.
  */
 public final class Machines {
     /** PCI device number of the first disk. */
@@ -49,43 +50,17 @@ public final class Machines {
         Machine.Builder b = Machine.builder()
                 .memory(config.memoryBytes())
                 .cpus(config.cpus())
+                .hotplugSlots(config.hotplugSlots())
                 .commandLine(config.commandLine());
         List<PciFunction> devices = new ArrayList<>();
         try {
             for (int i = 0; i < config.disks().size(); i++) {
-                MachineConfig.Disk d = config.disks().get(i);
-                BlockBackend backend;
-                try {
-                    backend = d.snapshot() ? SnapshotBackend.open(d.path()) : RawFileBackend.open(d.path(), d.readOnly());
-                } catch (IOException | SecurityException e) {
-                    throw new IllegalArgumentException("disk[" + i + "]: cannot open " + d.path() + ": " + e, e);
-                }
-                PciFunction dev;
-                try {
-                    dev = switch (d.iface()) {
-                        case "nvme" -> new NvmeController(backend, "KESTREL-NVME" + i);
-                        case "ahci" -> new AhciController(new SataDisk(backend, "KESTREL-SATA" + i));
-                        default -> new VirtioBlkDevice(backend, "KESTREL-DISK" + i);
-                    };
-                } catch (IllegalArgumentException e) {
-                    closeQuietly(backend);
-                    throw new IllegalArgumentException("disk[" + i + "]: " + e.getMessage(), e);
-                }
+                PciFunction dev = newDisk(config.disks().get(i), "disk[" + i + "]", i);
                 devices.add(dev);
                 b.device(FIRST_DISK_SLOT + i, dev);
             }
             for (int i = 0; i < config.nics().size(); i++) {
-                NetOptions.Nic n = NetOptions.parseNic(config.nics().get(i), i);
-                NetPort port = NETWORKS.get(n.net()).newPort("nic" + i);
-                if (n.pcap() != null) {
-                    try {
-                        port = new PcapTap(port, PcapWriter.create(n.pcap()));
-                    } catch (IOException e) {
-                        port.close();
-                        throw new IllegalArgumentException("nic[" + i + "]: cannot write pcap " + n.pcap() + ": " + e.getMessage(), e);
-                    }
-                }
-                PciFunction dev = n.model().equals("e1000") ? new E1000Device(port, n.mac()) : new VirtioNetDevice(port, n.mac());
+                PciFunction dev = newNic(config.nics().get(i), i);
                 devices.add(dev);
                 b.device(LAST_NIC_SLOT - i, dev);
             }
@@ -128,6 +103,52 @@ public final class Machines {
         }
     }
 
+    /**
+     * A disk controller for {@code d} with its image open: virtio-blk, NVMe (one namespace) or
+     * AHCI (the disk on port 0), serial numbers {@code KESTREL-DISK<n>}, {@code KESTREL-NVME<n>},
+     * {@code KESTREL-SATA<n>}. The caller owns it (closing it closes the image).
+     *
+     * @throws IllegalArgumentException starting with {@code what} if the image cannot be opened
+     */
+    public static PciFunction newDisk(MachineConfig.Disk d, String what, int n) {
+        BlockBackend backend;
+        try {
+            backend = d.snapshot() ? SnapshotBackend.open(d.path()) : RawFileBackend.open(d.path(), d.readOnly());
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException(what + ": cannot open " + d.path() + ": " + e, e);
+        }
+        try {
+            return switch (d.iface()) {
+                case "nvme" -> new NvmeController(backend, "KESTREL-NVME" + n);
+                case "ahci" -> new AhciController(new SataDisk(backend, "KESTREL-SATA" + n));
+                default -> new VirtioBlkDevice(backend, "KESTREL-DISK" + n);
+            };
+        } catch (IllegalArgumentException e) {
+            closeQuietly(backend);
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A NIC for {@code spec} ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}), plugged into
+     * its network's switch as port {@code nic<index>}. The caller owns it.
+     *
+     * @throws IllegalArgumentException naming {@code nic[index]} for a bad option or pcap file
+     */
+    public static PciFunction newNic(String spec, int index) {
+        NetOptions.Nic n = NetOptions.parseNic(spec, index);
+        NetPort port = NETWORKS.get(n.net()).newPort("nic" + index);
+        if (n.pcap() != null) {
+            try {
+                port = new PcapTap(port, PcapWriter.create(n.pcap()));
+            } catch (IOException e) {
+                port.close();
+                throw new IllegalArgumentException("nic[" + index + "]: cannot write pcap " + n.pcap() + ": " + e.getMessage(), e);
+            }
+        }
+        return n.model().equals("e1000") ? new E1000Device(port, n.mac()) : new VirtioNetDevice(port, n.mac());
+    }
+
     private static void closeQuietly(BlockBackend b) {
         try {
             b.close();
@@ -152,6 +173,11 @@ public final class Machines {
         if (c.disks().size() + c.nics().size() > MAX_DISKS) {
             throw new IllegalArgumentException("nics: at most " + (MAX_DISKS - c.disks().size()) + " with "
                     + c.disks().size() + " disks, got " + c.nics().size());
+        }
+        int free = 31 - c.disks().size() - c.nics().size(); // bus-0 devices 1..31
+        if (c.hotplugSlots() < 0 || c.hotplugSlots() > free) {
+            throw new IllegalArgumentException("hotplug-slots: must be 0.." + free + " with " + c.disks().size()
+                    + " disks and " + c.nics().size() + " NICs, got " + c.hotplugSlots());
         }
         for (int i = 0; i < c.nics().size(); i++) {
             NetOptions.parseNic(c.nics().get(i), i); // names the bad option

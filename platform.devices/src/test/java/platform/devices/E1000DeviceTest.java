@@ -251,10 +251,35 @@ class E1000DeviceTest {
         assertEquals(ICR_RXT0, rd(ICR));
         assertEquals(0, rd(ICR), "read clears");
         assertFalse(dev.interruptAsserted());
-        // INTx disable in COMMAND keeps the line low
+        // INTx disable in COMMAND keeps the line low; the pending state still shows in STATUS
         cfgWrite(PciFunction.COMMAND, 2, cfgRead(PciFunction.COMMAND, 2) | PciFunction.CMD_INTX_DISABLE);
         wr(ICS, ICR_RXT0);
-        assertFalse(dev.interruptAsserted());
+        assertTrue(dev.interruptAsserted());
+        assertFalse(dev.intxDriven());
+        assertTrue((cfgRead(PciFunction.STATUS, 2) & PciFunction.STATUS_INTERRUPT) != 0);
+        cfgWrite(PciFunction.COMMAND, 2, cfgRead(PciFunction.COMMAND, 2) & ~PciFunction.CMD_INTX_DISABLE);
+        assertTrue(dev.intxDriven(), "still pending: the line comes back up");
+    }
+
+    @Test
+    void intxReachesTheLocalApicThroughTheIoApic() throws Exception {
+        int gsi = 16 + (SLOT + 1 - 1) % 4; // INTA of 00:03 after the swizzle
+        assertEquals(gsi, cfgRead(PciFunction.INTERRUPT_LINE, 1), "firmware wrote the GSI");
+        assertEquals(gsi, dev.intxGsi());
+        // IOAPIC entry: vector 0x70, level-triggered, active low, physical destination APIC 0
+        bus.write(Machine.IOAPIC_BASE, 4, 0x10 + 2 * gsi);
+        bus.write(Machine.IOAPIC_BASE + 0x10, 4, platform.pc.IoApic.LEVEL | 1L << 13 | 0x70);
+        wr(IMS, ICR_RXT0);
+        assertEquals(-1, m.lapic(0).poll());
+        wr(ICS, ICR_RXT0);
+        assertTrue(m.lapic(0).levelTriggered(0x70) || m.lapic(0).requested(0x70));
+        assertEquals(0x70, m.lapic(0).acceptInterrupt(0));
+        m.lapic(0).eoi(); // not handled yet: the line is still asserted, so it comes again
+        assertEquals(0x70, m.lapic(0).acceptInterrupt(0));
+        assertEquals(ICR_RXT0, rd(ICR)); // the driver's ISR: read-to-clear drops the line
+        m.lapic(0).eoi();
+        assertEquals(-1, m.lapic(0).poll());
+        assertEquals(0, m.pci().intxDrivers(gsi));
     }
 
     @Test

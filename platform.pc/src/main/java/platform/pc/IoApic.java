@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
  * aligned 32-bit ones to IOREGSEL, IOWIN and EOI are ignored (reads return all-ones).
  *
  * <p>Inputs: devices call {@link #assertIrq}/{@link #deassertIrq} with the global system
- * interrupt number (0..23). The argument is the <em>logical</em> state of the line
+ * interrupt number (0..23). PCI's INTx wires (already OR-ed among PCI functions by the host
+ * bridge) come in through {@link #assertPciIrq}/{@link #deassertPciIrq}: a pin's level is the
+ * wired-OR of the two, so a device that shares a PCI GSI (the HPET can route its timers to
+ * GSIs 20..23) neither hides nor drops a PCI function's assertion. The argument is the
+ * <em>logical</em> state of the line
  * (asserted = requesting); the polarity bit is stored for the software but the wiring's
  * electrical inversion is not modelled. An edge-triggered entry delivers once per rising
  * edge, only if unmasked at that moment (an edge on a masked pin is lost). A level-triggered
@@ -44,6 +48,7 @@ public final class IoApic implements MmioHandler {
 
     private final long[] redirection = new long[PINS];
     private final boolean[] asserted = new boolean[PINS];
+    private final boolean[] pciAsserted = new boolean[PINS];
     private int ioregsel;
     private int id;
     private volatile ApicBus bus;
@@ -162,13 +167,44 @@ public final class IoApic implements MmioHandler {
 
     /** Asserts interrupt input {@code gsi} (0..23; others ignored). */
     public void assertIrq(int gsi) {
+        drive(gsi, asserted, true);
+    }
+
+    /** De-asserts interrupt input {@code gsi}. */
+    public void deassertIrq(int gsi) {
+        drive(gsi, asserted, false);
+    }
+
+    /** Asserts the PCI INTx wire of input {@code gsi} (OR-ed with the direct input). */
+    public void assertPciIrq(int gsi) {
+        drive(gsi, pciAsserted, true);
+    }
+
+    /** De-asserts the PCI INTx wire of input {@code gsi}. */
+    public void deassertPciIrq(int gsi) {
+        drive(gsi, pciAsserted, false);
+    }
+
+    /** True while input {@code gsi} is asserted (either source). */
+    public synchronized boolean inputAsserted(int gsi) {
+        return gsi >= 0 && gsi < PINS && level(gsi);
+    }
+
+    private boolean level(int pin) {
+        return asserted[pin] || pciAsserted[pin];
+    }
+
+    private void drive(int gsi, boolean[] input, boolean value) {
         if (gsi < 0 || gsi >= PINS) {
             return;
         }
         boolean edge;
         synchronized (this) {
-            boolean was = asserted[gsi];
-            asserted[gsi] = true;
+            boolean was = level(gsi);
+            input[gsi] = value;
+            if (!value) {
+                return;
+            }
             long r = redirection[gsi];
             edge = !was && (r & LEVEL) == 0 && (r & MASKED) == 0;
         }
@@ -176,13 +212,6 @@ public final class IoApic implements MmioHandler {
             send(gsi);
         } else {
             service(gsi);
-        }
-    }
-
-    /** De-asserts interrupt input {@code gsi}. */
-    public synchronized void deassertIrq(int gsi) {
-        if (gsi >= 0 && gsi < PINS) {
-            asserted[gsi] = false;
         }
     }
 
@@ -215,7 +244,7 @@ public final class IoApic implements MmioHandler {
     private void service(int pin) {
         synchronized (this) {
             long r = redirection[pin];
-            if ((r & LEVEL) == 0 || !asserted[pin] || (r & MASKED) != 0 || (r & REMOTE_IRR) != 0) {
+            if ((r & LEVEL) == 0 || !level(pin) || (r & MASKED) != 0 || (r & REMOTE_IRR) != 0) {
                 return;
             }
             redirection[pin] = r | REMOTE_IRR; // claimed; dropped again below if nobody got it

@@ -15,6 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * from IRR to ISR; the handler ends with {@link #eoi()} (or a write to the EOI register),
  * which clears the highest ISR bit and, if that vector was accepted level-triggered (TMR
  * bit set), broadcasts an EOI for it to the IOAPICs.
+ * The owning {@link Vcpu} installs a {@linkplain #setKick kick}, run without the lock whenever
+ * an update leaves an interrupt deliverable, so that it leaves HLT or stops user code.
  *
  * <p>Priority (11.8.3): a vector's class is {@code vector >> 4}; PPR is TPR if
  * {@code TPR[7:4] >= ISRV[7:4]}, else {@code ISRV & 0xF0}, ISRV being the highest vector in
@@ -123,6 +125,8 @@ public final class LocalApic {
     private volatile EventListener listener;
     private volatile ApicBus bus;
     private volatile boolean deliverable;
+    private volatile Runnable kick;
+    private boolean kickDue; // guarded by lock
     private final LongAdder illegal = new LongAdder();
     private final LongAdder raised = new LongAdder();
     private final LongAdder badAccesses = new LongAdder();
@@ -176,6 +180,29 @@ public final class LocalApic {
         return mmio;
     }
 
+    /**
+     * Sets the kick (null: none): run after an interrupt has become, or remains, deliverable
+     * ({@link #pending()} true), on the thread that caused it, with this APIC's lock released.
+     * The owning vCPU uses it to leave HLT or to stop user code at the next instruction
+     * boundary. It must be quick and must not block.
+     */
+    public void setKick(Runnable kick) {
+        this.kick = kick;
+    }
+
+    /** Releases the lock; the outermost release runs the kick if an update made a vector deliverable. */
+    private void unlock() {
+        Runnable k = null;
+        if (kickDue && lock.getHoldCount() == 1) {
+            kickDue = false;
+            k = kick;
+        }
+        lock.unlock();
+        if (k != null) {
+            k.run();
+        }
+    }
+
     /** Sets the listener told of NMI, INIT and STARTUP arrivals (null: none). */
     public void setEventListener(EventListener l) {
         this.listener = l;
@@ -193,7 +220,7 @@ public final class LocalApic {
         try {
             setIrr(vector, false);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -237,7 +264,7 @@ public final class LocalApic {
                 default -> ignoredMessages.increment(); // SMI, ExtINT, reserved
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         if (l != null) {
             if (nmi) {
@@ -306,7 +333,7 @@ public final class LocalApic {
                 nanos = deliverableCond.awaitNanos(nanos);
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -322,7 +349,7 @@ public final class LocalApic {
             }
             return v;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -343,7 +370,7 @@ public final class LocalApic {
                 update();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         ApicBus b = bus;
         if (broadcast >= 0 && b != null) {
@@ -363,7 +390,7 @@ public final class LocalApic {
             this.tpr = tpr & 0xFF;
             update();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -377,7 +404,7 @@ public final class LocalApic {
         try {
             return ppr();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -401,7 +428,7 @@ public final class LocalApic {
         try {
             return (bits[(vector >> 6) & 3] & (1L << (vector & 63))) != 0;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -413,7 +440,7 @@ public final class LocalApic {
             nmiPending = false;
             return n;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -425,7 +452,7 @@ public final class LocalApic {
             initPending = false;
             return n;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -437,7 +464,7 @@ public final class LocalApic {
             sipiVector = -1;
             return v;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -455,7 +482,7 @@ public final class LocalApic {
             // cluster model
             return (logicalId >>> 4) == (mda >>> 4) && (logicalId & mda & 0xF) != 0;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -508,7 +535,7 @@ public final class LocalApic {
                 default -> ignoredMessages.increment();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         EventListener l = listener;
         if (nmi && l != null) {
@@ -555,7 +582,7 @@ public final class LocalApic {
                 }
             };
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -607,7 +634,7 @@ public final class LocalApic {
                 }
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         if (eoi) {
             eoi();
@@ -812,7 +839,7 @@ public final class LocalApic {
                 raiseLocal(lvt & 0xFF);
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -824,7 +851,7 @@ public final class LocalApic {
             initialCount = 0;
             tscDeadline = 0;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -854,7 +881,7 @@ public final class LocalApic {
                 scheduleTimer(timer.tscToNanos(deadline));
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -864,7 +891,7 @@ public final class LocalApic {
         try {
             return timerMode() == TIMER_TSC_DEADLINE ? tscDeadline : 0;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -883,6 +910,7 @@ public final class LocalApic {
         deliverable = d;
         if (d) {
             deliverableCond.signalAll();
+            kickDue = true;
         }
     }
 

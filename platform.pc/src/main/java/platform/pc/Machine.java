@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import platform.pc.acpi.AcpiTables;
 import platform.pc.pci.PciFunction;
 import platform.pc.pci.PciHostBridge;
+import platform.pc.pci.PciRootPort;
 import platform.pc.time.CmosRtc;
 import platform.pc.time.Hpet;
 import platform.pc.time.IrqSink;
@@ -19,7 +20,8 @@ import platform.pc.uart.Uart16550;
 
 /**
  * The emulated PC board: RAM, the physical address space, I/O ports, one local APIC per
- * vCPU, the MSI decoder, the PCI host bridge (ECAM) and the firmware's hand-off
+ * vCPU, the MSI decoder, the PCI host bridge (ECAM; INTx wired to IOAPIC GSIs 16..23), PCIe
+ * root ports with hot-plug slots ({@link Builder#hotplugSlots}) and the firmware's hand-off
  * ({@link BootInfo} with ACPI tables).
  *
  * <p>Physical memory map (S = memory size):
@@ -27,19 +29,28 @@ import platform.pc.uart.Uart16550;
  *   0x0000_0000 .. 0x0009_FC00   USABLE   low RAM
  *   0x0009_FC00 .. 0x0010_0000   RESERVED EBDA, VGA, BIOS area (RAM-backed, not for the kernel)
  *   0x0010_0000 .. L - 64 KiB    USABLE   L = min(S, 0xB000_0000)
- *   L - 64 KiB  .. L             ACPI     RSDP, XSDT, RSDT, MCFG, MADT
+ *   L - 64 KiB  .. L             ACPI     RSDP, XSDT, RSDT, MCFG, MADT, FADT, DSDT, HPET
  *   0xB000_0000 .. 0xC000_0000   MMIO     PCI ECAM, 256 buses
- *   0xC000_0000 .. 0x1_0000_0000 MMIO     PCI BAR window (to 0xFEBF_FFFF), IOAPIC 0xFEC0_0000,
+ *   0xC000_0000 .. 0x1_0000_0000 MMIO     PCI BAR window (to 0xFEBF_FFFF; bus-0 BARs, then the
+ *                                          root ports' windows), IOAPIC 0xFEC0_0000,
  *                                          HPET 0xFED0_0000, LAPIC/MSI 0xFEE0_0000
  *   0x1_0000_0000 .. + (S - L)   USABLE   high RAM, only if S &gt; 0xB000_0000
  * </pre>
  *
+ * <p>vCPUs: one {@link Vcpu} per CPU ({@link #vcpu(int)}), each a host thread {@code vcpu-N}
+ * with its own {@link LocalApic} (reached by its CPU at {@link LocalApic#DEFAULT_BASE}) and a
+ * {@code platform.cpu.Cpu} on this memory map; all share one code cache and the machine's
+ * {@link VirtualClock}, from which the TSC and the timers derive.
+ *
  * <p>Life cycle: {@link #builder()} ... {@link Builder#build()} gives a machine that is
- * powered off; devices may be attached with {@link #pci()}; {@link #powerOn()} runs the
- * firmware (PCI BAR assignment, ACPI tables) and makes {@link #bootInfo()} available;
- * {@link #close()} powers off: it closes every PCI function (stopping device threads and
- * backends), then any registered closeables, then frees RAM. After close, RAM accesses
- * throw {@link IllegalStateException}.
+ * powered off (vCPU threads not started); devices may be attached with {@link #pci()} and
+ * put into hot-plug slots ({@link #hotplugSlots()}) before or after power-on;
+ * {@link #powerOn()} runs the firmware (root-port bus numbers and windows, PCI BAR and
+ * Interrupt Line assignment, ACPI tables), makes {@link #bootInfo()} available and starts the
+ * vCPU threads: the BSP (vCPU 0) is online, the APs wait for INIT/SIPI; {@link #close()}
+ * powers off: it stops and joins the vCPU threads, closes every PCI function and every card
+ * in a hot-plug slot (stopping device threads and backends), then any registered
+ * closeables, then frees RAM. After close, RAM accesses throw {@link IllegalStateException}.
  */
 public final class Machine implements AutoCloseable {
     public static final long MIN_MEMORY = 16L << 20;
@@ -59,6 +70,7 @@ public final class Machine implements AutoCloseable {
     private final PhysicalBus bus = new PhysicalBus();
     private final IoPorts io = new IoPorts();
     private final LocalApic[] lapics;
+    private final Vcpu[] vcpus;
     private final ApicBus apicBus = new ApicBus();
     private final IoApic ioapic;
     private final Pic8259 pic = new Pic8259();
@@ -92,6 +104,12 @@ public final class Machine implements AutoCloseable {
             lapics[i] = new LocalApic(i, timer);
             apicBus.attach(lapics[i]);
         }
+        this.vcpus = new Vcpu[cpuCount];
+        VcpuClock vcpuClock = new VcpuClock(clock);
+        platform.cpu.CodeCache code = platform.cpu.CodeCache.create(); // shared by all vCPUs
+        for (int i = 0; i < cpuCount; i++) {
+            vcpus[i] = new Vcpu(i, lapics[i], new VcpuMemory(ram, low, lapics[i].mmio(), bus), code, vcpuClock);
+        }
         this.ioapic = new IoApic(cpuCount); // IOAPIC ID after the LAPIC IDs, as in the MADT
         apicBus.attach(ioapic);
         bus.mapMmio(IOAPIC_BASE, IoApic.WINDOW_SIZE, ioapic, "ioapic");
@@ -114,7 +132,8 @@ public final class Machine implements AutoCloseable {
         io.register(Uart16550.COM1_BASE, Uart16550.PORT_COUNT, com1);
         this.msi = new MsiDecoder(apicBus);
         bus.mapMmio(MsiDecoder.BASE, MsiDecoder.LENGTH, msi, "msi");
-        this.pci = new PciHostBridge(bus, io, ECAM_BASE, ECAM_BUSES);
+        this.pci = new PciHostBridge(bus, io, ECAM_BASE, ECAM_BUSES, // INTx: GSIs 16..23, swizzled, wired-OR
+                IrqSink.of(ioapic::assertPciIrq, ioapic::deassertPciIrq));
         this.acpiBase = low - ACPI_REGION_SIZE;
 
         List<MemoryRegion> map = new ArrayList<>();
@@ -131,6 +150,15 @@ public final class Machine implements AutoCloseable {
         this.memoryMap = List.copyOf(map);
         for (Map.Entry<Integer, PciFunction> e : b.devices.entrySet()) {
             pci.attach(e.getKey(), e.getValue());
+        }
+        List<Integer> portSlots = new ArrayList<>();
+        for (int s = 31; s >= 1 && portSlots.size() < b.hotplugSlots; s--) {
+            if (!b.devices.containsKey(s)) {
+                portSlots.add(0, s); // the highest free slots, numbered 1.. in device order
+            }
+        }
+        for (int i = 0; i < portSlots.size(); i++) {
+            pci.attach(portSlots.get(i), new PciRootPort(i + 1));
         }
     }
 
@@ -185,6 +213,9 @@ public final class Machine implements AutoCloseable {
         pci.assignResources();
         AcpiTables.Layout acpi = AcpiTables.write(bus, acpiBase, cpuCount, pci.ecamBase(), pci.busCount(), IOAPIC_BASE);
         bootInfo = new BootInfo(memoryMap, acpi.rsdp(), commandLine, cpuCount);
+        for (Vcpu v : vcpus) {
+            v.start(); // the BSP runs; APs wait for INIT/SIPI
+        }
         return this;
     }
 
@@ -229,6 +260,16 @@ public final class Machine implements AutoCloseable {
     /** The local APIC of vCPU {@code cpu} (0..cpuCount-1); its APIC ID equals {@code cpu}. */
     public LocalApic lapic(int cpu) {
         return lapics[cpu];
+    }
+
+    /** vCPU {@code cpu} (0..cpuCount-1; 0 is the BSP). */
+    public Vcpu vcpu(int cpu) {
+        return vcpus[cpu];
+    }
+
+    /** All vCPUs, by index. */
+    public List<Vcpu> vcpus() {
+        return List.of(vcpus);
     }
 
     /** The local APIC with APIC ID {@code apicId}, or null. */
@@ -280,6 +321,11 @@ public final class Machine implements AutoCloseable {
         return msi;
     }
 
+    /** The PCIe root ports with hot-plug slots ({@link Builder#hotplugSlots}), in device order. */
+    public List<PciRootPort> hotplugSlots() {
+        return pci.rootPorts();
+    }
+
     public PciHostBridge pci() {
         return pci;
     }
@@ -300,6 +346,13 @@ public final class Machine implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (Vcpu v : vcpus) {
+            v.stop();
+        }
+        long vcpuDeadline = System.nanoTime() + 5_000_000_000L; // a vCPU stuck in kernel work is left behind
+        for (Vcpu v : vcpus) {
+            v.join(Math.max(1, vcpuDeadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         pci.closeAll();
         for (LocalApic a : lapics) {
@@ -330,6 +383,7 @@ public final class Machine implements AutoCloseable {
         private VirtualClock clock;
         private SerialBackend serial;
         private final Map<Integer, PciFunction> devices = new LinkedHashMap<>();
+        private int hotplugSlots;
 
         private Builder() {
         }
@@ -375,6 +429,17 @@ public final class Machine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds {@code n} PCIe root ports with empty hot-plug slots ({@link PciRootPort}). They take
+         * the {@code n} highest bus-0 device numbers not given to {@link #device} (so disks from
+         * low slots and NICs from 31 down keep their numbers), with physical slot numbers 1..n and
+         * secondary buses 1..n in device order. Cards go in with {@link PciRootPort#insert}.
+         */
+        public Builder hotplugSlots(int n) {
+            this.hotplugSlots = n;
+            return this;
+        }
+
         /** Attaches {@code fn} as PCI device 00:{@code slot}.0 (slot 1..31). */
         public Builder device(int slot, PciFunction fn) {
             if (slot < 1 || slot > 31 || devices.containsKey(slot)) {
@@ -396,6 +461,10 @@ public final class Machine implements AutoCloseable {
             }
             if (cpus < 1 || cpus > MAX_CPUS) {
                 throw new IllegalArgumentException("cpus: must be 1.." + MAX_CPUS + ", got " + cpus);
+            }
+            if (hotplugSlots < 0 || hotplugSlots > 31 - devices.size()) {
+                throw new IllegalArgumentException("hotplugSlots: must be 0.." + (31 - devices.size())
+                        + " (free PCI slots), got " + hotplugSlots);
             }
             return new Machine(this);
         }

@@ -119,6 +119,32 @@ class IoApicTest {
     }
 
     @Test
+    void pciWireAndDirectInputAreWiredOr() throws Exception {
+        program(20, IoApic.LEVEL | 0x48);
+        io.assertPciIrq(20);
+        io.assertIrq(20); // e.g. an HPET timer routed to the same GSI
+        assertEquals(0x48, cpu0.acceptInterrupt(0));
+        io.deassertIrq(20); // the other source is quiet, PCI still asserts
+        assertTrue(io.inputAsserted(20));
+        cpu0.eoi();
+        assertEquals(0x48, cpu0.acceptInterrupt(0), "still asserted: re-delivered");
+        io.deassertPciIrq(20);
+        assertFalse(io.inputAsserted(20));
+        cpu0.eoi();
+        assertFalse(cpu0.requested(0x48));
+        // edge entry: a pulse while the PCI wire holds the line high is no edge
+        program(21, 0x49);
+        io.assertPciIrq(21);
+        assertEquals(0x49, cpu0.acceptInterrupt(0));
+        cpu0.eoi();
+        io.pulseIrq(21);
+        assertFalse(cpu0.requested(0x49));
+        io.deassertPciIrq(21);
+        io.pulseIrq(21);
+        assertTrue(cpu0.requested(0x49));
+    }
+
+    @Test
     void levelWhileMaskedIsDeliveredOnUnmask() {
         program(7, IoApic.MASKED | IoApic.LEVEL | 0x45);
         io.assertIrq(7);

@@ -34,7 +34,9 @@ final class EcamFunction implements PciDevice {
     private final PciBar[] bars;
     private final Mmio[] mapped = new Mmio[6];
     private final Msix msix;
+    private final Msi msi;
     private volatile PciDriver driver;
+    private volatile boolean disconnected;
 
     /** Reads the identity of the function behind {@code cfg}; {@code bars} come from {@link BarSizer}. */
     EcamFunction(Hal hal, PciAddress address, Mmio cfg, PciBar[] bars) {
@@ -50,6 +52,7 @@ final class EcamFunction implements PciDevice {
         this.subsystemId = headerType == 0 ? cfg.read16(SUBSYSTEM_ID) : 0;
         this.bars = bars.clone();
         this.msix = new Msix(this);
+        this.msi = new Msi(this);
     }
 
     @Override public PciAddress address() { return address; }
@@ -126,6 +129,9 @@ final class EcamFunction implements PciDevice {
     }
 
     private synchronized void command(int set, int clear) {
+        if (disconnected) {
+            return;
+        }
         int cmd = configRead16(COMMAND);
         int next = (cmd | set) & ~clear;
         if (next != cmd) {
@@ -155,6 +161,22 @@ final class EcamFunction implements PciDevice {
     @Override public List<IrqVector> enableMsix(Interrupts irqs, String name, List<IrqHandler> handlers) { return msix.enable(irqs, name, handlers); }
     @Override public boolean msixPending(int entry) { return msix.pending(entry); }
     @Override public void disableMsix() { msix.disable(); }
+
+    // ---- MSI ---------------------------------------------------------------------------------
+
+    @Override public boolean hasMsi() { return msi.present(); }
+    @Override public boolean msiEnabled() { return msi.enabled(); }
+    @Override public IrqVector enableMsi(Interrupts irqs, String name, IrqHandler handler) { return msi.enable(irqs, name, handler); }
+    @Override public void disableMsi() { msi.disable(); }
+
+    // ---- presence ----------------------------------------------------------------------------
+
+    @Override public boolean disconnected() { return disconnected; }
+
+    /** The card is gone (surprise removal): from now on the hardware is not touched by the bus. */
+    void markDisconnected() {
+        disconnected = true;
+    }
 
     // ---- binding (owned by PciBusImpl) -------------------------------------------------------
 

@@ -60,6 +60,33 @@ final class Enumerator {
         return found;
     }
 
+    /**
+     * The functions of one device, {@code bus:dev.*} (for hot-plug: the card behind a slot).
+     * Returns an empty list if no ECAM region covers {@code bus} or the device is absent.
+     */
+    static List<EcamFunction> scanDevice(Hal hal, int bus, int dev) {
+        List<EcamFunction> found = new ArrayList<>();
+        for (EcamRegion r : hal.acpi().ecam()) {
+            if (bus < r.startBus() || bus > r.endBus()) {
+                continue;
+            }
+            long base = r.base() + ((long) r.startBus() << 20) + offset(r, bus, dev, 0);
+            Mmio f0 = hal.mapMmio(base, 4096);
+            if (f0.read16(VENDOR_ID) == 0xFFFF) {
+                return found;
+            }
+            int functions = (f0.read8(HEADER_TYPE) & HEADER_MULTI_FUNCTION) != 0 ? 8 : 1;
+            for (int fn = 0; fn < functions; fn++) {
+                long cfg = base + ((long) fn << 12);
+                if (hal.mapMmio(cfg, 4096).read16(VENDOR_ID) != 0xFFFF) {
+                    found.add(function(hal, r, bus, dev, fn, cfg));
+                }
+            }
+            return found;
+        }
+        return found;
+    }
+
     private static EcamFunction function(Hal hal, EcamRegion r, int bus, int dev, int fn, long cfgBase) {
         Mmio cfg = hal.mapMmio(cfgBase, 4096);
         PciBar[] bars = BarSizer.size(cfg, cfg.read8(HEADER_TYPE) & 0x7F);

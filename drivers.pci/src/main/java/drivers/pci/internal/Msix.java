@@ -80,6 +80,11 @@ final class Msix {
         if (vectors.isEmpty()) {
             return;
         }
+        if (fn.disconnected()) { // nothing left to mask: just free the vectors
+            vectors.forEach(IrqVector::close);
+            vectors = List.of();
+            return;
+        }
         int ctrl = fn.configRead16(cap + MSIX_CONTROL);
         fn.configWrite16(cap + MSIX_CONTROL, ctrl | MSIX_CONTROL_FUNCTION_MASK);
         Mmio table = table();

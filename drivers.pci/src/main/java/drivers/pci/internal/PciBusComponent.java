@@ -3,6 +3,7 @@ package drivers.pci.internal;
 import drivers.pci.PciBus;
 import drivers.pci.PciDevice;
 import drivers.pci.PciDriver;
+import drivers.pci.PciSlot;
 import java.util.List;
 import kernel.core.hal.Hal;
 import org.osgi.service.component.annotations.Activate;
@@ -50,5 +51,10 @@ public final class PciBusComponent implements PciBus {
     @Override
     public List<PciDevice> devices() {
         return bus.devices();
+    }
+
+    @Override
+    public List<PciSlot> slots() {
+        return bus.slots();
     }
 }

@@ -4,8 +4,15 @@ import drivers.pci.PciBus;
 import drivers.pci.PciDevice;
 import drivers.pci.PciDriver;
 import drivers.pci.PciId;
+import drivers.pci.PciSlot;
+import drivers.pci.PciAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import kernel.core.hal.Hal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * bus mastering on after a failed probe or a remove has them turned off for it, with a
  * warning. Drivers may arrive before {@link #start()}: they are probed once the bus is
  * enumerated.
+ *
+ * <p>Hot-plug: every PCI Express port with a hot-plug capable slot gets a {@link HotplugSlot};
+ * its events are handled on one worker thread per bus ({@code pciehp}), under this object's
+ * lock, so cards come and go between binding changes, never during one. {@link #devices()} is
+ * a snapshot.
  */
 public final class PciBusImpl implements PciBus {
     private static final Logger LOG = LoggerFactory.getLogger("drivers.pci");
@@ -27,6 +39,8 @@ public final class PciBusImpl implements PciBus {
     private final List<PciDriver> drivers = new ArrayList<>();
     private volatile List<EcamFunction> devices = List.of();
     private boolean started;
+    private final List<HotplugSlot> slots = new ArrayList<>();
+    private ExecutorService hotplugWorker;
 
     public PciBusImpl(Hal hal) {
         this.hal = hal;
@@ -35,12 +49,16 @@ public final class PciBusImpl implements PciBus {
     /** Enumerates the bus behind {@code hal} and returns it started, with no drivers. */
     public static PciBusImpl scan(Hal hal) {
         PciBusImpl bus = new PciBusImpl(hal);
-        bus.start();
+        bus.start(false);
         return bus;
     }
 
-    /** Enumerates the functions, then probes them with the drivers registered so far. */
-    public synchronized void start() {
+    /** Enumerates the functions, probes them with the drivers registered so far, and drives the hot-plug slots. */
+    public void start() {
+        start(true);
+    }
+
+    private synchronized void start(boolean hotplug) {
         if (started) {
             return;
         }
@@ -50,16 +68,137 @@ public final class PciBusImpl implements PciBus {
         for (PciDriver d : drivers) {
             attachDriver(d);
         }
+        if (hotplug) {
+            startHotplug();
+        }
     }
 
-    /** Unbinds every function (drivers stay registered). */
-    public synchronized void stop() {
+    private void startHotplug() {
         for (EcamFunction f : devices) {
+            HotplugSlot slot = HotplugSlot.probe(this, f, hal);
+            if (slot != null) {
+                slots.add(slot);
+            }
+        }
+        if (slots.isEmpty()) {
+            return;
+        }
+        hotplugWorker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("pciehp").unstarted(r));
+        for (HotplugSlot slot : slots) {
+            int secondary = slot.secondaryBus();
+            if (devices.stream().anyMatch(f -> f.address().bus() == secondary && secondary != 0)) {
+                slot.cardEnumerated();
+            }
+            try {
+                slot.start(hotplugWorker);
+            } catch (RuntimeException e) {
+                LOG.error("pciehp {}: cannot drive the slot", slot.port().address(), e);
+            }
+        }
+    }
+
+    /** Stops the slots; returns the worker, shut down, for the caller to await outside the lock. */
+    private ExecutorService stopHotplug() {
+        for (HotplugSlot slot : slots) {
+            try {
+                slot.stop();
+            } catch (RuntimeException e) {
+                LOG.error("pciehp {}: stop failed", slot.port().address(), e);
+            }
+        }
+        slots.clear();
+        ExecutorService w = hotplugWorker;
+        hotplugWorker = null;
+        if (w != null) {
+            w.shutdownNow();
+        }
+        return w;
+    }
+
+    /** The hot-plug worker's entry: slot events read and cleared by the slot's interrupt handler. */
+    synchronized void hotplugEvent(HotplugSlot slot, int events) {
+        if (!started || !slots.contains(slot)) {
+            return;
+        }
+        try {
+            slot.handle(events);
+        } catch (RuntimeException e) {
+            LOG.error("pciehp {} {}: event {} failed", slot.port().address(), slot.name(), Integer.toHexString(events), e);
+        }
+    }
+
+    @Override
+    public synchronized List<PciSlot> slots() {
+        return slots.stream().map(HotplugSlot::state).toList();
+    }
+
+    /** A hot-added card's functions: listed, then offered to the drivers. Caller: a slot, under the lock. */
+    synchronized void addFunctions(List<EcamFunction> card) {
+        List<EcamFunction> all = new ArrayList<>(devices);
+        for (EcamFunction f : card) {
+            if (all.stream().anyMatch(x -> x.address().equals(f.address()))) {
+                LOG.warn("pci {}: already listed", f.address());
+                continue;
+            }
+            all.add(f);
+        }
+        all.sort(Comparator.comparing(EcamFunction::address));
+        devices = List.copyOf(all);
+        for (EcamFunction f : card) {
+            for (PciDriver d : drivers) {
+                if (f.boundDriver() == null && matches(d, f)) {
+                    probe(d, f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Unbinds and forgets the functions at the matching addresses (a card leaving); with
+     * {@code gone} they are marked disconnected first (surprise removal). Caller: a slot, under the lock.
+     */
+    synchronized void removeFunctions(Predicate<PciAddress> which, boolean gone) {
+        List<EcamFunction> keep = new ArrayList<>();
+        for (EcamFunction f : devices) {
+            if (!which.test(f.address())) {
+                keep.add(f);
+                continue;
+            }
+            if (gone) {
+                f.markDisconnected();
+            }
             if (f.boundDriver() != null) {
                 unbind(f);
             }
+            try {
+                f.disable();
+            } catch (RuntimeException e) {
+                // the card may already be gone
+            }
+            LOG.info("pci {}: removed", f.address());
         }
-        started = false;
+        devices = List.copyOf(keep);
+    }
+
+    /** Unbinds every function (drivers stay registered) and stops hot-plug; waits for its worker to end. */
+    public void stop() {
+        ExecutorService worker;
+        synchronized (this) {
+            worker = stopHotplug();
+            for (EcamFunction f : devices) {
+                if (f.boundDriver() != null) {
+                    unbind(f);
+                }
+            }
+            started = false;
+        }
+        if (worker != null) {
+            try {
+                worker.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
@@ -148,6 +287,15 @@ public final class PciBusImpl implements PciBus {
             if (f.msixEnabled()) {
                 LOG.warn("pci {}: {} left MSI-X enabled; disabling it", f.address(), driver);
                 f.disableMsix();
+            }
+            if (f.disconnected()) {
+                f.disableMsix(); // frees the vectors only
+                f.disableMsi();
+                return;
+            }
+            if (f.msiEnabled()) {
+                LOG.warn("pci {}: {} left MSI enabled; disabling it", f.address(), driver);
+                f.disableMsi();
             }
             if (f.busMasterEnabled()) {
                 LOG.warn("pci {}: {} left bus mastering on; turning it off", f.address(), driver);

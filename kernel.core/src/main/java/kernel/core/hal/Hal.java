@@ -17,6 +17,11 @@ public interface Hal {
     /** The firmware's handoff: memory map, ACPI RSDP, command line, CPU count. */
     BootInfo bootInfo();
 
+    /** The vCPUs running now (the BSP, and the APs started by INIT/SIPI); at most {@code bootInfo().cpuCount()}. */
+    default int cpusOnline() {
+        return bootInfo().cpuCount();
+    }
+
     /** Physical memory as seen by the CPU: use for DMA buffers and firmware tables. */
     PhysMem memory();
 

@@ -14,10 +14,12 @@ import platform.pc.Machine;
  * {@code kestrel.disk.1}, ... (an image path, optionally followed by {@code ,readonly}),
  * {@code kestrel.serial} (what COM1 is connected to: {@code stdio}, {@code file:PATH},
  * {@code tcp:PORT}), {@code kestrel.nic.0}, ... and {@code kestrel.netdev.0}, ... (network options as
- * on the launcher's command line), {@code kestrel.cmdline} and {@code kestrel.loglevel} (console log level).
+ * on the launcher's command line), {@code kestrel.hotplug.slots} (empty PCI Express hot-plug slots),
+ * {@code kestrel.monitor} ({@code tcp:PORT}: where the machine monitor listens), {@code kestrel.cmdline}
+ * and {@code kestrel.loglevel} (console log level).
  */
 record BootOptions(long memory, int cpus, List<String> disks, String serial, List<String> nics, List<String> netdevs,
-        String cmdline, Level consoleLevel) {
+        int hotplugSlots, String monitor, String cmdline, Level consoleLevel) {
     static final String DEFAULT_MEMORY = "256M";
 
     static BootOptions from(Function<String, String> props) {
@@ -59,6 +61,19 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Lis
         for (String n : netdevs) {
             platform.devices.net.NetOptions.parseNetdev(n);
         }
+        int hotplugSlots;
+        try {
+            hotplugSlots = Integer.parseInt(orElse(props.apply("kestrel.hotplug.slots"), "0").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("hotplug-slots: not a number: " + props.apply("kestrel.hotplug.slots"));
+        }
+        String monitor = props.apply("kestrel.monitor");
+        if (monitor != null && monitor.isBlank()) {
+            monitor = null;
+        }
+        if (monitor != null) {
+            platform.devices.monitor.MonitorServer.parsePort(monitor.trim()); // refuses a bad option, naming it
+        }
         String cmdline = orElse(props.apply("kestrel.cmdline"), "");
         Level level;
         try {
@@ -66,12 +81,14 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Lis
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("loglevel: " + e.getMessage());
         }
-        return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), nics, netdevs, cmdline, level);
+        return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), nics, netdevs, hotplugSlots,
+                monitor == null ? null : monitor.trim(), cmdline, level);
     }
 
     /** The firmware stage: builds and powers on the machine these options describe. */
     Machine powerOn() {
-        MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline).withSerial(serial);
+        MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline).withSerial(serial)
+                .withHotplugSlots(hotplugSlots);
         for (String d : disks) {
             MachineConfig.Disk disk = MachineConfig.parseDisk(d);
             c = c.withDisk(disk);

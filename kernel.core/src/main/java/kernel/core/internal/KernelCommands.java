@@ -54,7 +54,7 @@ public final class KernelCommands {
                 "profile: " + profile,
                 "java:    " + Runtime.version(),
                 String.format("uptime:  %d.%03d s", up / 1_000_000_000L, (up / 1_000_000) % 1000),
-                "cpus:    " + b.cpuCount(),
+                "cpus:    " + b.cpuCount() + " (" + hal.cpusOnline() + " online)",
                 "memory:  " + (total >> 20) + " MiB usable",
                 "cmdline: " + b.commandLine(),
                 "acpi:    " + acpi);

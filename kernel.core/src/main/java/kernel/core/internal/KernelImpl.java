@@ -74,8 +74,13 @@ public final class KernelImpl implements Kernel {
             // options are checked here, before anything is powered on
             dmesg.setConsoleLevel(options.consoleLevel());
             machine = options.powerOn();
+            startMonitor(options.monitor());
         } catch (RuntimeException e) {
             LOG.error("cannot power on the machine: {}", e.getMessage());
+            if (machine != null) {
+                machine.close();
+                machine = null;
+            }
             powerOff(1);
             throw e;
         }
@@ -104,6 +109,21 @@ public final class KernelImpl implements Kernel {
                 ((ModuleHal) service).release();
             }
         }, null);
+    }
+
+    /** Serves the machine monitor on {@code spec} ({@code tcp:PORT}), if set; it closes with the machine. */
+    private void startMonitor(String spec) {
+        if (spec == null) {
+            return;
+        }
+        try {
+            var server = platform.devices.monitor.MonitorServer.listen(new platform.devices.monitor.Monitor(machine),
+                    platform.devices.monitor.MonitorServer.parsePort(spec));
+            machine.onClose(server);
+            LOG.info("monitor: listening on tcp:127.0.0.1:{}", server.port());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("monitor: cannot listen on " + spec + ": " + e.getMessage(), e);
+        }
     }
 
     @Deactivate

@@ -81,6 +81,7 @@ final class ModuleHal implements Hal {
     }
 
     @Override public BootInfo bootInfo() { return hal.bootInfo(); }
+    @Override public int cpusOnline() { return hal.cpusOnline(); }
     @Override public PhysMem memory() { return hal.memory(); }
     @Override public Mmio mapMmio(long base, long size) { return hal.mapMmio(base, size); }
     @Override public PortIo ports() { return hal.ports(); }

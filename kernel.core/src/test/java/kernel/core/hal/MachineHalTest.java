@@ -66,6 +66,32 @@ class MachineHalTest {
     }
 
     @Test
+    void startBringsTheApsOnlineAndHandlersRunOnTheirVcpu() throws Exception {
+        assertEquals(1, hal.cpusOnline(), "only the BSP runs before start");
+        hal.start();
+        assertEquals(2, hal.cpusOnline());
+        assertTrue(machine.vcpu(1).online());
+        java.util.concurrent.BlockingQueue<String> threads = new java.util.concurrent.LinkedBlockingQueue<>();
+        IrqVector[] vs = {hal.interrupts().allocate("a", x -> threads.add(Thread.currentThread().getName())),
+            hal.interrupts().allocate("b", x -> threads.add(Thread.currentThread().getName()))};
+        Set<String> expected = new HashSet<>();
+        for (IrqVector v : vs) {
+            expected.add("vcpu-" + v.cpu());
+            machine.lapic(v.cpu()).raise(v.vector());
+        }
+        Set<String> got = new HashSet<>();
+        for (int i = 0; i < vs.length; i++) {
+            got.add(threads.poll(5, TimeUnit.SECONDS));
+        }
+        assertEquals(Set.of("vcpu-0", "vcpu-1"), expected, "vectors spread over both CPUs");
+        assertEquals(expected, got, "each handler ran on the thread of the vCPU that took it");
+        hal.stop();
+        hal.start(); // a second start leaves the online APs alone
+        assertEquals(2, hal.cpusOnline());
+        assertEquals(0, machine.vcpu(1).ignoredInits());
+    }
+
+    @Test
     void allocationsAreDistinctAndSpreadOverCpus() {
         Set<List<Integer>> seen = new HashSet<>();
         Set<Integer> cpus = new HashSet<>();

@@ -82,6 +82,8 @@ public final class Core {
     /** Time-stamp counter source: retired instructions scaled, or host time (see {@link #tsc()}). */
     public long tscOffset;
     public boolean deterministicTsc;
+    /** If set, the TSC source: maps the retired-instruction count at the reading instruction to the TSC (see {@link #tsc(Insn)}). */
+    public java.util.function.LongUnaryOperator tscSource;
 
     private final Decoder decoder;
     private final Block[] jumpCache = new Block[4096];
@@ -453,9 +455,27 @@ public final class Core {
 
     // ---- time ------------------------------------------------------------------------
 
-    /** The time-stamp counter: host nanoseconds, or retired instructions in deterministic mode, plus the offset. */
+    /** The time-stamp counter between instructions (see {@link #tscAt}). */
     public long tsc() {
-        return (deterministicTsc ? retired : System.nanoTime()) + tscOffset;
+        return tscAt(retired);
+    }
+
+    /**
+     * The time-stamp counter as read by instruction {@code i} of the running block: the
+     * instructions before it in its block count as retired, so RDTSC is exact per instruction.
+     */
+    public long tsc(Insn i) {
+        return tscAt(retired + i.pos);
+    }
+
+    /**
+     * The TSC when {@code retiredNow} instructions have retired: from {@link #tscSource} if set,
+     * else host nanoseconds, or the retired count in deterministic mode; plus the offset.
+     */
+    private long tscAt(long retiredNow) {
+        java.util.function.LongUnaryOperator s = tscSource;
+        long t = s != null ? s.applyAsLong(retiredNow) : deterministicTsc ? retiredNow : System.nanoTime();
+        return t + tscOffset;
     }
 
     // ---- the run loop ----------------------------------------------------------------
@@ -579,6 +599,7 @@ public final class Core {
             insns[k].copyFrom(scratch[k]);
             end += insns[k].len;
             insns[k].end = end;
+            insns[k].pos = k;
         }
         Block b = new Block(va, off, insns);
         code.add(b);

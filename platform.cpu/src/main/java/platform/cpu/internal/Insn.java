@@ -20,6 +20,8 @@ public final class Insn {
     public int len;
     /** Offset of the instruction's end from the start of its block (set when the block is made). */
     public int end;
+    /** Position of the instruction in its block (0 for the first; set when the block is made). */
+    public int pos;
     /** Operand size in bytes: 1, 2, 4 or 8. */
     public int opsize;
     /** Address size in bytes: 8, or 4 with a 0x67 prefix. */
@@ -85,6 +87,7 @@ public final class Insn {
         op = o.op;
         len = o.len;
         end = o.end;
+        pos = o.pos;
         opsize = o.opsize;
         asize = o.asize;
         prefix = o.prefix;

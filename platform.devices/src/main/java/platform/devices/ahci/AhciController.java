@@ -39,8 +39,8 @@ import platform.pc.pci.PciFunction;
  * <p><b>Interrupts</b> (section 10.6): the HBA interrupt is pending while GHC.IE is set and
  * IS is non-zero. With MSI enabled, a message is sent when the interrupt becomes pending and
  * whenever a port raises a new enabled status bit while it is; otherwise INTx follows the
- * pending state (here the PCI STATUS interrupt bit: INTx routing is still a stub in
- * {@link PciFunction}).
+ * pending state (PCI STATUS.Interrupt Status, and the INTA wire to the IOAPIC that
+ * {@link PciFunction} drives unless COMMAND.INTx Disable is set).
  *
  * <p><b>Threads and locks:</b> register accesses (vCPU threads) and command execution (the
  * controller's worker thread, woken by PxCI writes) take one lock; a command holds it while

@@ -831,8 +831,10 @@ public abstract class VirtioPciFunction extends PciFunction {
     private void intx() {
         if ((command() & CMD_INTX_DISABLE) == 0) {
             intxInterrupts.incrementAndGet();
-            assertIntx(); // no IOAPIC routing yet: the line level is visible in STATUS only
         }
+        // the interrupt is pending (ISR) whatever INTx Disable says: PciFunction masks the wire
+        // while it is set and drives it again when it is cleared (PCI 3.0 6.2.2)
+        assertIntx();
     }
 
     /** INTx assertions so far (interrupts sent while MSI-X was disabled). */

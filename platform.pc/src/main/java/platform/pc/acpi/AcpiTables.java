@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import platform.pc.PhysicalBus;
+import platform.pc.pci.PciHostBridge;
 
 /**
  * Writes the machine's ACPI tables into guest RAM, as firmware does before handing over to
@@ -20,8 +21,16 @@ import platform.pc.PhysicalBus;
  * <li>FADT (revision 6, minor 4: ACPI 6.4) of a <em>hardware-reduced</em> ACPI platform: the
  * machine has no ACPI fixed hardware (no PM timer, PM1 blocks, GPEs or SCI), so those fields
  * are zero and HW_REDUCED_ACPI is set; IA-PC boot architecture flags: legacy devices present,
- * no 8042, no VGA; RTC century register index {@value #RTC_CENTURY}. X_DSDT points at a DSDT
- * holding an empty definition block.</li>
+ * no 8042, no VGA; RTC century register index {@value #RTC_CENTURY}. X_DSDT points at the
+ * DSDT.</li>
+ * <li>DSDT (revision 2, AML written by {@link Aml}): {@code Device (\_SB.PCI0)}, the PCI
+ * Express root bridge: _HID EISAID("PNP0A08"), _CID EISAID("PNP0A03"), _UID 0, _SEG 0, _BBN 0;
+ * _CRS with the bus range 0..busCount-1 (WordBusNumber), the config ports 0xCF8-0xCFF, the
+ * I/O windows 0x0000-0x0CF7 and 0x0D00-0xFFFF (WordIO) and the memory window
+ * {@link PciHostBridge#MMIO_WINDOW_START}..{@link PciHostBridge#MMIO_WINDOW_END} - 1
+ * (DWordMemory); _PRT with one entry per device 1..31 and pin 0..3 (INTA..INTD):
+ * {@code Package { 0xDDDDFFFF, pin, Zero, GSI }} with GSI = {@link PciHostBridge#intxGsi}
+ * (16 + ((device + pin) mod 4)), routed straight to IOAPIC inputs (source 0).</li>
  * <li>HPET: event timer block at 0xFED00000, 3 comparators, 64-bit counter,
  * legacy replacement routing capable, PCI vendor 8086 (the ICH9 HPET the board mimics).</li>
  * </ul>
@@ -46,7 +55,7 @@ public final class AcpiTables {
 
     /** Bytes needed for the tables of a machine with {@code cpuCount} CPUs. */
     public static long requiredBytes(int cpuCount) {
-        return 0x400 + 8L * cpuCount;
+        return 0x400 + 8L * cpuCount + dsdtAml(256).length;
     }
 
     /**
@@ -65,7 +74,8 @@ public final class AcpiTables {
         long madt = align(mcfg + 60);
         byte[] madtBytes = madt(cpuCount, ioApicBase);
         long dsdt = align(madt + madtBytes.length);
-        byte[] dsdtBytes = seal(header("DSDT", 36, 2));
+        byte[] aml = dsdtAml(busCount);
+        byte[] dsdtBytes = seal(header("DSDT", 36 + aml.length, 2).put(aml));
         long fadt = align(dsdt + dsdtBytes.length);
         byte[] fadtBytes = fadt(dsdt);
         long hpet = align(fadt + fadtBytes.length);
@@ -101,6 +111,49 @@ public final class AcpiTables {
         b[32] = (byte) -sum(b, 0, 36);
         put(bus, rsdp, b);
         return new Layout(rsdp, xsdt, rsdt, mcfg, madt, fadt, dsdt, hpet, end);
+    }
+
+    /** The DSDT's definition block (see class comment). */
+    static byte[] dsdtAml(int busCount) {
+        byte[][] prt = new byte[31 * 4][];
+        for (int dev = 1; dev <= 31; dev++) {
+            for (int pin = 0; pin < 4; pin++) {
+                prt[(dev - 1) * 4 + pin] = Aml.pkg(Aml.integer((long) dev << 16 | 0xFFFF), Aml.integer(pin),
+                        Aml.integer(0), Aml.integer(PciHostBridge.intxGsi(dev, pin + 1)));
+            }
+        }
+        byte[] pci0 = Aml.device("PCI0",
+                Aml.name("_HID", Aml.dword(Aml.eisaId("PNP0A08"))),
+                Aml.name("_CID", Aml.dword(Aml.eisaId("PNP0A03"))),
+                Aml.name("_UID", Aml.integer(0)),
+                Aml.name("_SEG", Aml.integer(0)),
+                Aml.name("_BBN", Aml.integer(0)),
+                Aml.name("_CRS", Aml.buffer(rootBridgeResources(busCount))),
+                Aml.name("_PRT", Aml.pkg(prt)));
+        return Aml.scope("\\_SB", pci0);
+    }
+
+    /** The root bridge's _CRS resource template (ACPI 6.4, 6.4.3: large resource descriptors). */
+    private static byte[] rootBridgeResources(int busCount) {
+        ByteBuffer r = ByteBuffer.allocate(16 + 8 + 16 + 16 + 26 + 2).order(ByteOrder.LITTLE_ENDIAN);
+        wordAddress(r, 2, 0, 0, busCount - 1);                       // WordBusNumber
+        r.put((byte) 0x47).put((byte) 1).putShort((short) 0xCF8).putShort((short) 0xCF8)
+                .put((byte) 1).put((byte) 8);                       // IO (Decode16, 0xCF8, 0xCF8, 1, 8)
+        wordAddress(r, 1, 3, 0x0000, 0x0CF7);                       // WordIO, EntireRange
+        wordAddress(r, 1, 3, 0x0D00, 0xFFFF);
+        r.put((byte) 0x87).putShort((short) 23).put((byte) 0)       // DWordMemory
+                .put((byte) 0x0C).put((byte) 0x01)                  // producer, MinFixed, MaxFixed; ReadWrite, NonCacheable
+                .putInt(0).putInt((int) PciHostBridge.MMIO_WINDOW_START).putInt((int) (PciHostBridge.MMIO_WINDOW_END - 1))
+                .putInt(0).putInt((int) (PciHostBridge.MMIO_WINDOW_END - PciHostBridge.MMIO_WINDOW_START));
+        r.put((byte) 0x79).put((byte) 0);                           // End tag, checksum 0 (ignored)
+        return r.array();
+    }
+
+    /** A Word Address Space Descriptor: producer, MinFixed, MaxFixed, positive decode. */
+    private static void wordAddress(ByteBuffer r, int type, int typeFlags, int min, int max) {
+        r.put((byte) 0x88).putShort((short) 13).put((byte) type).put((byte) 0x0C).put((byte) typeFlags)
+                .putShort((short) 0).putShort((short) min).putShort((short) max).putShort((short) 0)
+                .putShort((short) (max - min + 1));
     }
 
     private static byte[] mcfg(long ecamBase, int busCount) {

@@ -7,7 +7,8 @@ import platform.pc.PhysicalBus;
 import platform.pc.PortHandler;
 
 /**
- * One PCI device function: its 4 KiB configuration space (type-0 header) and its BARs.
+ * One PCI device function: its 4 KiB configuration space (a type-0 header; {@link PciRootPort}
+ * lays out a type-1 header on the same machinery) and its BARs.
  *
  * <p>A device model subclasses this, declares its identity in the constructor, its BARs with
  * {@link #addMemoryBar}/{@link #addIoBar}, and its capabilities with {@link #addCapability}
@@ -26,6 +27,14 @@ import platform.pc.PortHandler;
  * BARs are registered on {@link IoPorts} while I/O space is enabled; otherwise they are
  * unmapped. An address conflict is not an error for the guest: the BAR stays unmapped and
  * {@link #mappingConflicts()} counts it. Bus mastering is recorded but not yet enforced.
+ *
+ * <p>INTx (PCI 3.0 sections 2.2.6, 6.2.2, 6.2.3): a device model calls {@link #assertIntx()}
+ * and {@link #deassertIntx()} to set its internal interrupt state, which STATUS.Interrupt
+ * Status always shows. The function drives its wire (the GSI its host bridge routed its pin
+ * to, {@link #intxGsi()}) while that state is set and COMMAND.INTx Disable is clear: setting
+ * INTx Disable while asserted releases the wire, clearing it while still pending drives it
+ * again. The wire is a shared, level-triggered (wired-OR) line: it stays asserted at the
+ * IOAPIC while any function drives it. A function that is detached or powered off releases it.
  *
  * <p>Threads: config accesses are serialised on this object; device worker threads may call
  * {@link #bus()} and the read-only accessors at any time. Subclasses that own threads or
@@ -79,6 +88,10 @@ public class PciFunction {
     private volatile PhysicalBus bus;
     private volatile IoPorts io;
     private volatile String location = "unattached";
+    private IntxRouter intxRouter;
+    private int intxGsi = -1;
+    private boolean intxPending;
+    private boolean intxDriven;
 
     /**
      * @param vendorId  16-bit vendor ID
@@ -193,23 +206,54 @@ public class PciFunction {
 
     // ---- attach / detach (by the host bridge) --------------------------------------------
 
-    final synchronized void attach(PhysicalBus bus, IoPorts io, String location) {
+    /**
+     * Connects the function: BARs decode on {@code bus}/{@code io}; its INTx pin (if any) drives
+     * GSI {@code gsi} of {@code router} (null: INTx goes nowhere).
+     */
+    final synchronized void attach(PhysicalBus bus, IoPorts io, String location, IntxRouter router, int gsi) {
         if (this.bus != null) {
             throw new IllegalStateException(this + " is already attached");
         }
         this.bus = bus;
         this.io = io;
         this.location = location;
+        this.intxRouter = router;
+        this.intxGsi = get(INTERRUPT_PIN, 1) != 0 ? gsi : -1;
         updateDecoding();
+        updateIntx();
     }
 
     final synchronized void detach() {
         for (int i = 0; i < 6; i++) {
             unmapBar(i);
         }
+        releaseIntx();
         this.bus = null;
         this.io = null;
         this.location = "unattached";
+        this.intxRouter = null;
+    }
+
+    final IoPorts ioPorts() {
+        return io;
+    }
+
+    final IntxRouter intxRouter() {
+        return intxRouter;
+    }
+
+    final void setWriteOneToClear(int offset, int size, long mask) {
+        for (int i = 0; i < size; i++) {
+            writeOneToClear[offset + i] = (byte) (mask >>> (8 * i));
+        }
+    }
+
+    /** Stops driving the INTx wire (power-off); the internal state and STATUS are kept. */
+    final synchronized void releaseIntx() {
+        if (intxDriven) {
+            intxDriven = false;
+            intxRouter.drive(intxGsi, false);
+        }
     }
 
     // ---- config space access ---------------------------------------------------------------
@@ -240,6 +284,9 @@ public class PciFunction {
             }
             if (overlaps(offset, size, COMMAND, 2) || overlaps(offset, size, BAR0, 24)) {
                 updateDecoding();
+            }
+            if (overlaps(offset, size, COMMAND, 2)) {
+                updateIntx();
             }
             if (msix == null || !overlaps(offset, size, msixCap + 2, 2)) {
                 return;
@@ -316,15 +363,31 @@ public class PciFunction {
         return conflicts.sum();
     }
 
-    /** Asserts the INTx line (stub: sets the STATUS interrupt bit unless INTx is disabled). */
+    /**
+     * Sets the function's INTx interrupt state: STATUS.Interrupt Status reads 1 and, unless
+     * COMMAND.INTx Disable is set, the function drives its INTx wire. Idempotent.
+     */
     protected final synchronized void assertIntx() {
-        int st = (int) get(STATUS, 2);
-        put(STATUS, 2, st | STATUS_INTERRUPT);
+        intxPending = true;
+        put(STATUS, 2, (int) get(STATUS, 2) | STATUS_INTERRUPT);
+        updateIntx();
     }
 
-    /** Deasserts the INTx line (clears the STATUS interrupt bit). */
+    /** Clears the function's INTx interrupt state (STATUS.Interrupt Status, the wire). Idempotent. */
     protected final synchronized void deassertIntx() {
+        intxPending = false;
         put(STATUS, 2, (int) get(STATUS, 2) & ~STATUS_INTERRUPT);
+        updateIntx();
+    }
+
+    /** The GSI (IOAPIC input) this function's INTx pin is wired to, or -1 (no pin, or not attached). */
+    public final synchronized int intxGsi() {
+        return intxRouter == null ? -1 : intxGsi;
+    }
+
+    /** True while this function drives its INTx wire (pending and not disabled). */
+    public final synchronized boolean intxDriven() {
+        return intxDriven;
     }
 
     /** Powers the function off: stops its threads, closes its backends. Idempotent. Default: nothing. */
@@ -337,6 +400,16 @@ public class PciFunction {
     }
 
     // ---- internals -------------------------------------------------------------------------
+
+    /** Drives or releases the INTx wire to match the interrupt state and INTx Disable. Lock held. */
+    private void updateIntx() {
+        boolean want = intxPending && intxGsi >= 0 && intxRouter != null
+                && (get(COMMAND, 2) & CMD_INTX_DISABLE) == 0;
+        if (want != intxDriven) {
+            intxDriven = want;
+            intxRouter.drive(intxGsi, want);
+        }
+    }
 
     private void updateDecoding() {
         PhysicalBus b = bus;
@@ -389,7 +462,7 @@ public class PciFunction {
         mappedAt[i] = -1;
     }
 
-    private long get(int off, int size) {
+    final long get(int off, int size) {
         long v = 0;
         for (int i = 0; i < size; i++) {
             v |= (cfg[off + i] & 0xFFL) << (8 * i);
@@ -397,13 +470,13 @@ public class PciFunction {
         return v;
     }
 
-    private void put(int off, int size, long value) {
+    final void put(int off, int size, long value) {
         for (int i = 0; i < size; i++) {
             cfg[off + i] = (byte) (value >>> (8 * i));
         }
     }
 
-    private void putMask(int off, int size, long mask) {
+    final void putMask(int off, int size, long mask) {
         for (int i = 0; i < size; i++) {
             writable[off + i] = (byte) (mask >>> (8 * i));
         }

@@ -7,6 +7,7 @@ import platform.pc.IoPorts;
 import platform.pc.MmioHandler;
 import platform.pc.PhysicalBus;
 import platform.pc.PortHandler;
+import platform.pc.time.IrqSink;
 
 /**
  * The PCI host bridge: owns PCI bus 0 and exposes configuration space through ECAM (PCI
@@ -16,23 +17,57 @@ import platform.pc.PortHandler;
  * port pair. The bridge itself is function 00:00.0 (Intel Q35 host bridge, 8086:29C0,
  * class 060000).
  *
- * <p>Only bus 0 is populated; the ECAM window covers {@code busCount} buses. Config reads of
- * an absent function return all-ones (vendor 0xFFFF); writes to it are dropped.
+ * <p>Buses: bus 0 holds the functions attached with {@link #attach}. A {@link PciRootPort} on
+ * bus 0 opens one more bus: a config access to bus N goes to the root port whose secondary bus
+ * number is N, which forwards it to the card in its slot as device 0, function 0 (only while a
+ * card is present and powered); any other device or function on that bus, a bus number inside
+ * a port's secondary..subordinate range but not its secondary bus, and every bus nobody
+ * claims read all-ones (vendor 0xFFFF), and writes to them are dropped. Memory and I/O of
+ * devices behind a port decode on the same physical address space as bus 0: the bridge
+ * windows are stored and programmed by the firmware, but the model does not filter accesses
+ * by them (a BAR the OS places outside its port's window still decodes).
  *
- * <p>Firmware duty: {@link #assignResources()} does what SeaBIOS does at power-on — it gives
- * every BAR of every function a naturally aligned address, memory BARs (32- and 64-bit) in
- * {@link #MMIO_WINDOW_START}..{@link #MMIO_WINDOW_END} and I/O BARs in
- * {@link #IO_WINDOW_START}..0xFFFF, largest first, and leaves COMMAND at 0: the kernel's
- * driver enables memory space and bus mastering itself. Functions attached after that get
- * their BARs assigned on attach (as if by ACPI hot-plug firmware).
+ * <p>INTx: every INTx wire ends at the IOAPIC. Device d on bus 0, pin p (1 = INTA .. 4 =
+ * INTD) drives GSI {@link #intxGsi(int, int) 16 + ((d + p - 1) mod 4)}; a card behind the root
+ * port in device s is swizzled through the port (PCI-to-PCI bridge 1.2, table 9-1: device 0
+ * keeps its pin), so it drives GSI 16 + ((s + p - 1) mod 4). The wires are shared and
+ * level-triggered: a GSI stays asserted while any function drives it. The DSDT's _PRT under
+ * \_SB.PCI0 describes the same routing for bus 0.
+ *
+ * <p>Firmware duty: {@link #assignResources()} does what SeaBIOS does at power-on:
+ * <ol>
+ * <li>numbers the root ports' buses in device order (primary 0, secondary = subordinate = 1,
+ * 2, ...) and resets their slots (populated slots powered on with the link up, empty ones
+ * powered off, no events pending);</li>
+ * <li>gives every BAR of every bus-0 function a naturally aligned address, memory BARs
+ * (32- and 64-bit) in {@link #MMIO_WINDOW_START}..{@link #MMIO_WINDOW_END} and I/O BARs in
+ * {@link #IO_WINDOW_START}..0xFFFF, largest first;</li>
+ * <li>gives every root port, populated or empty, a memory window of at least
+ * {@link #PORT_MEMORY_RESERVE} (1 MiB aligned, after the bus-0 BARs) and an I/O window of at
+ * least {@link #PORT_IO_RESERVE} taken from {@link #PORT_IO_WINDOW_START}..0xBFFF (a port
+ * gets no I/O window, base &gt; limit, when that range is exhausted), and places the BARs of
+ * a card present at power-on inside its port's windows; the prefetchable window is left
+ * disabled (prefetchable BARs go in the memory window, which is below 4 GiB);</li>
+ * <li>writes Interrupt Line = the GSI of every function with an interrupt pin,</li>
+ * </ol>
+ * and leaves COMMAND at 0: the kernel's driver enables memory space and bus mastering itself.
+ * Functions attached to bus 0 after that get their BARs and Interrupt Line assigned on attach
+ * (as if by ACPI hot-plug firmware). Cards hot-added into a root port get nothing: the OS
+ * assigns their BARs inside the port's windows (native PCIe hot-plug, as Linux's pciehp does).
  */
 public final class PciHostBridge implements MmioHandler {
     public static final long MMIO_WINDOW_START = 0xC000_0000L;
     public static final long MMIO_WINDOW_END = 0xFEC0_0000L; // exclusive: IOAPIC, HPET, MSI above
     public static final int IO_WINDOW_START = 0xC000;
     public static final int IO_WINDOW_END = 0x1_0000; // exclusive
-    /** INTx line number written by the firmware for functions with an interrupt pin. */
-    public static final int LEGACY_IRQ = 11;
+    /** The first of the 8 GSIs (16..23) PCI INTx wires are routed to. */
+    public static final int PCI_GSI_BASE = 16;
+    /** Memory window the firmware reserves for each root port (at least; 1 MiB granular). */
+    public static final long PORT_MEMORY_RESERVE = 8L << 20;
+    /** I/O window the firmware reserves for each root port (at least; 4 KiB granular). */
+    public static final int PORT_IO_RESERVE = 0x1000;
+    /** Start of the I/O range root-port windows are taken from (it ends at {@link #IO_WINDOW_START}). */
+    public static final int PORT_IO_WINDOW_START = 0x1000;
 
     private final PhysicalBus bus;
     private final IoPorts io;
@@ -44,6 +79,7 @@ public final class PciHostBridge implements MmioHandler {
     private int ioCursor = IO_WINDOW_START;
     private int unassignedBars;
     private int cf8;
+    private final IntxRouter intx;
 
     /**
      * Creates the bridge, maps its ECAM window ({@code busCount << 20} bytes at
@@ -51,6 +87,15 @@ public final class PciHostBridge implements MmioHandler {
      * 0xCF8-0xCFF on {@code io}, and attaches the host bridge function at 00:00.0.
      */
     public PciHostBridge(PhysicalBus bus, IoPorts io, long ecamBase, int busCount) {
+        this(bus, io, ecamBase, busCount, IrqSink.NONE);
+    }
+
+    /**
+     * As {@link #PciHostBridge(PhysicalBus, IoPorts, long, int)}, with the INTx wires ending
+     * at {@code intx} (normally the IOAPIC: {@code IrqSink.of(ioApic::assertIrq, ioApic::deassertIrq)}).
+     */
+    public PciHostBridge(PhysicalBus bus, IoPorts io, long ecamBase, int busCount, IrqSink intx) {
+        this.intx = new IntxRouter(intx);
         if (busCount < 1 || busCount > 256 || Integer.bitCount(busCount) != 1
                 || (ecamBase & ((long) busCount << 20) - 1) != 0) {
             throw new IllegalArgumentException("bad ECAM window");
@@ -79,6 +124,26 @@ public final class PciHostBridge implements MmioHandler {
         return (long) busCount << 20;
     }
 
+    /**
+     * The GSI the INTx pin {@code pin} (1 = INTA .. 4 = INTD) of bus-0 device {@code device}
+     * is wired to: {@code 16 + ((device + pin - 1) mod 4)}. Returns -1 for pin 0 (none).
+     */
+    public static int intxGsi(int device, int pin) {
+        if (pin < 1 || pin > 4) {
+            return -1;
+        }
+        return PCI_GSI_BASE + ((device + pin - 1) & 3);
+    }
+
+    /** How many functions currently drive INTx wire {@code gsi} (0: the line is de-asserted). */
+    public int intxDrivers(int gsi) {
+        return intx.drivers(gsi);
+    }
+
+    IntxRouter intxRouter() {
+        return intx;
+    }
+
     /** Attaches {@code fn} as function 0 of device {@code device} (1..31) on bus 0. */
     public void attach(int device, PciFunction fn) {
         attach(device, 0, fn);
@@ -86,7 +151,8 @@ public final class PciHostBridge implements MmioHandler {
 
     /**
      * Attaches {@code fn} at 00:{@code device}.{@code function}. The slot must be free.
-     * After power-on, the function's BARs are assigned immediately.
+     * After power-on, the function's BARs and Interrupt Line are assigned immediately. A
+     * {@link PciRootPort} must be function 0 and attached before power-on.
      */
     public synchronized void attach(int device, int function, PciFunction fn) {
         if (device < 0 || device > 31 || function < 0 || function > 7) {
@@ -95,8 +161,15 @@ public final class PciHostBridge implements MmioHandler {
         if (slots[device][function] != null) {
             throw new IllegalStateException(String.format("PCI slot 00:%02x.%d is occupied", device, function));
         }
-        fn.attach(bus, io, String.format("00:%02x.%d", device, function));
+        if (fn instanceof PciRootPort && (function != 0 || resourcesAssigned)) {
+            throw new IllegalStateException("a root port must be function 0 and attached before power-on");
+        }
+        int pin = (int) fn.configRead(PciFunction.INTERRUPT_PIN, 1);
+        fn.attach(bus, io, String.format("00:%02x.%d", device, function), intx, intxGsi(device, pin));
         slots[device][function] = fn;
+        if (fn instanceof PciRootPort port) {
+            port.bind(device);
+        }
         if (resourcesAssigned) {
             assign(List.of(fn));
         }
@@ -112,6 +185,9 @@ public final class PciHostBridge implements MmioHandler {
             throw new IllegalArgumentException("bad PCI device " + device);
         }
         PciFunction f0 = slots[device][0];
+        if (f0 instanceof PciRootPort) {
+            throw new IllegalArgumentException("00:" + device + " is a root port; remove its card instead");
+        }
         for (int f = 0; f < 8; f++) {
             PciFunction fn = slots[device][f];
             if (fn != null) {
@@ -122,15 +198,18 @@ public final class PciHostBridge implements MmioHandler {
         return f0;
     }
 
-    /** The function at {@code b:d.f}, or null. */
-    public synchronized PciFunction function(int b, int device, int function) {
-        if (b != 0 || device < 0 || device > 31 || function < 0 || function > 7) {
+    /**
+     * The function that answers config cycles at {@code b:d.f}, or null: on bus 0 an attached
+     * function, on a root port's secondary bus the powered card in its slot (device 0, function 0).
+     */
+    public PciFunction function(int b, int device, int function) {
+        if (b < 0 || b > 255 || device < 0 || device > 31 || function < 0 || function > 7) {
             return null;
         }
-        return slots[device][function];
+        return target(b, device, function);
     }
 
-    /** All attached functions in bus/device/function order. */
+    /** All functions of bus 0 in device/function order (root ports included, their cards not). */
     public synchronized List<PciFunction> functions() {
         List<PciFunction> out = new ArrayList<>();
         for (PciFunction[] slot : slots) {
@@ -143,11 +222,32 @@ public final class PciHostBridge implements MmioHandler {
         return out;
     }
 
-    /** Firmware BAR assignment for every attached function (see class comment). Idempotent. */
+    /** The root ports on bus 0, in device order. */
+    public synchronized List<PciRootPort> rootPorts() {
+        List<PciRootPort> out = new ArrayList<>();
+        for (PciFunction[] slot : slots) {
+            if (slot[0] instanceof PciRootPort p) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Firmware bus numbering and BAR assignment (see class comment). Idempotent. */
     public synchronized void assignResources() {
         if (!resourcesAssigned) {
             resourcesAssigned = true;
+            List<PciRootPort> ports = rootPorts();
+            int nextBus = 1;
+            for (PciRootPort p : ports) {
+                if (nextBus < busCount) {
+                    p.firmwareSetBuses(0, nextBus, nextBus);
+                    nextBus++;
+                }
+                p.firmwareResetSlot();
+            }
             assign(functions());
+            assignPortWindows(ports);
         }
     }
 
@@ -156,14 +256,22 @@ public final class PciHostBridge implements MmioHandler {
         return unassignedBars;
     }
 
-    /** Closes every attached function (power-off). */
+    /** Closes every attached function and every card in a root port's slot (power-off). */
     public void closeAll() {
+        for (PciRootPort p : rootPorts()) {
+            try {
+                p.closeCard();
+            } catch (RuntimeException e) {
+                // power-off must reach every device; a failing close is not fatal
+            }
+        }
         for (PciFunction f : functions()) {
             try {
                 f.close();
             } catch (RuntimeException e) {
                 // power-off must reach every device; a failing close is not fatal
             }
+            f.releaseIntx();
         }
     }
 
@@ -177,8 +285,8 @@ public final class PciHostBridge implements MmioHandler {
                     reqs.add(new Req(fn, fn.bar(i)));
                 }
             }
-            if (fn.configRead(PciFunction.INTERRUPT_PIN, 1) != 0) {
-                fn.configWrite(PciFunction.INTERRUPT_LINE, 1, LEGACY_IRQ);
+            if (fn.intxGsi() >= 0) {
+                fn.configWrite(PciFunction.INTERRUPT_LINE, 1, fn.intxGsi());
             }
         }
         reqs.sort(Comparator.comparingLong((Req r) -> r.bar().size()).reversed());
@@ -208,6 +316,73 @@ public final class PciHostBridge implements MmioHandler {
         }
     }
 
+    /** Step 3 of the firmware: root-port windows and the BARs of cards present at power-on. */
+    private void assignPortWindows(List<PciRootPort> ports) {
+        memCursor = align(memCursor, 1 << 20);
+        int ioPortCursor = PORT_IO_WINDOW_START;
+        for (PciRootPort port : ports) {
+            PciFunction card = port.card();
+            List<PciFunction.Bar> mem = new ArrayList<>();
+            List<PciFunction.Bar> ios = new ArrayList<>();
+            if (card != null && card.bus() != null) {
+                for (int i = 0; i < 6; i++) {
+                    PciFunction.Bar b = card.bar(i);
+                    if (b != null) {
+                        (b.type() == PciFunction.BarType.IO ? ios : mem).add(b);
+                    }
+                }
+                if (card.intxGsi() >= 0) {
+                    card.configWrite(PciFunction.INTERRUPT_LINE, 1, card.intxGsi());
+                }
+            }
+            Comparator<PciFunction.Bar> largestFirst = Comparator.comparingLong(PciFunction.Bar::size).reversed();
+            mem.sort(largestFirst);
+            ios.sort(largestFirst);
+            long[] memOffsets = new long[mem.size()];
+            long end = 0;
+            for (int i = 0; i < mem.size(); i++) {
+                long size = mem.get(i).size();
+                memOffsets[i] = align(end, Math.max(size, 4096));
+                end = memOffsets[i] + size;
+            }
+            long memSize = Math.max(PORT_MEMORY_RESERVE, align(end, 1 << 20));
+            long memBase = align(memCursor, Long.highestOneBit(memSize)); // BARs inside stay naturally aligned
+            if (memBase + memSize <= MMIO_WINDOW_END) {
+                memCursor = memBase + memSize;
+                port.firmwareSetMemoryWindow(memBase, memBase + memSize - 1);
+                for (int i = 0; i < mem.size(); i++) {
+                    writeBar(card, mem.get(i), memBase + memOffsets[i]);
+                }
+            } else {
+                unassignedBars += mem.size() + 1;
+            }
+            long[] ioOffsets = new long[ios.size()];
+            end = 0;
+            for (int i = 0; i < ios.size(); i++) {
+                ioOffsets[i] = align(end, ios.get(i).size());
+                end = ioOffsets[i] + ios.get(i).size();
+            }
+            int ioSize = (int) Math.max(PORT_IO_RESERVE, align(end, 0x1000));
+            if (ioPortCursor + ioSize <= IO_WINDOW_START) {
+                port.firmwareSetIoWindow(ioPortCursor, ioPortCursor + ioSize - 1);
+                for (int i = 0; i < ios.size(); i++) {
+                    writeBar(card, ios.get(i), ioPortCursor + ioOffsets[i]);
+                }
+                ioPortCursor += ioSize;
+            } else {
+                unassignedBars += ios.size();
+            }
+        }
+    }
+
+    private static void writeBar(PciFunction fn, PciFunction.Bar bar, long at) {
+        int off = PciFunction.BAR0 + 4 * bar.index();
+        fn.configWrite(off, 4, at & 0xFFFF_FFFFL);
+        if (bar.type() == PciFunction.BarType.MEMORY64) {
+            fn.configWrite(off + 4, 4, at >>> 32);
+        }
+    }
+
     private static long align(long v, long a) {
         return (v + a - 1) & -a;
     }
@@ -215,10 +390,19 @@ public final class PciHostBridge implements MmioHandler {
     // ---- configuration access ------------------------------------------------------------
 
     private PciFunction target(int b, int d, int f) {
-        if (b != 0) {
-            return null;
+        List<PciRootPort> ports;
+        synchronized (this) {
+            if (b == 0) {
+                return slots[d][f];
+            }
+            ports = rootPorts();
         }
-        return slots[d][f];
+        for (PciRootPort p : ports) {
+            if (p.secondaryBus() == b) {
+                return d == 0 && f == 0 ? p.downstream() : null;
+            }
+        }
+        return null;
     }
 
     private synchronized boolean multiFunction(int d) {
@@ -232,16 +416,13 @@ public final class PciHostBridge implements MmioHandler {
 
     /** Config read of {@code size} (1, 2, 4) bytes; absent functions read all-ones. */
     public long configRead(int b, int d, int f, int reg, int size) {
-        PciFunction fn;
-        synchronized (this) {
-            fn = target(b, d, f);
-        }
+        PciFunction fn = target(b, d, f);
         long ones = size >= 8 ? -1L : (1L << (8 * size)) - 1;
         if (fn == null) {
             return ones;
         }
         long v = fn.configRead(reg, size);
-        if (f == 0 && reg <= PciFunction.HEADER_TYPE && reg + size > PciFunction.HEADER_TYPE && multiFunction(d)) {
+        if (b == 0 && f == 0 && reg <= PciFunction.HEADER_TYPE && reg + size > PciFunction.HEADER_TYPE && multiFunction(d)) {
             v |= 0x80L << (8 * (PciFunction.HEADER_TYPE - reg));
         }
         return v;
@@ -249,10 +430,7 @@ public final class PciHostBridge implements MmioHandler {
 
     /** Config write of {@code size} (1, 2, 4) bytes; writes to absent functions are dropped. */
     public void configWrite(int b, int d, int f, int reg, int size, long value) {
-        PciFunction fn;
-        synchronized (this) {
-            fn = target(b, d, f);
-        }
+        PciFunction fn = target(b, d, f);
         if (fn != null) {
             fn.configWrite(reg, size, value);
         }

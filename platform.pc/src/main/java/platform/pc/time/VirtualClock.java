@@ -229,6 +229,21 @@ public final class VirtualClock implements AutoCloseable {
         }
     }
 
+    /**
+     * The deadline of the earliest armed timer, or {@link Long#MAX_VALUE} if none: lets a
+     * deterministic vCPU end its run slice exactly where a timer falls, and an idle machine
+     * warp to it. Never allocates.
+     */
+    public long nextDeadline() {
+        lock.lock();
+        try {
+            Timer t = queue.peek();
+            return t == null ? Long.MAX_VALUE : t.deadline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Number of armed timers (for tests and diagnostics). */
     public int pendingTimers() {
         lock.lock();

@@ -50,6 +50,21 @@ class AcpiDumpTest {
             String facp = Files.readString(d.resolve("facp.dsl"));
             assertTrue(Pattern.compile("Hardware Reduced \\(V5\\) : 1").matcher(facp).find(), facp);
             assertTrue(Files.readString(d.resolve("mcfg.dsl")).contains("00000000B0000000"));
+            String dsdt = Files.readString(d.resolve("dsdt.dsl"));
+            String flat = dsdt.replaceAll("\\s+", " ");
+            assertTrue(flat.contains("Device (PCI0)"), dsdt);
+            assertTrue(flat.contains("Name (_HID, EisaId (\"PNP0A08\")"), dsdt);
+            assertTrue(flat.contains("Name (_CID, EisaId (\"PNP0A03\")"), dsdt);
+            assertTrue(flat.contains("Name (_SEG, Zero)") && flat.contains("Name (_BBN, Zero)")
+                    && flat.contains("Name (_UID, Zero)"), dsdt);
+            assertTrue(flat.contains("Name (_PRT, Package (0x7C)"), "124 _PRT entries: " + dsdt);
+            // device 3, INTA: GSI 16 + (3 + 0) mod 4 = 0x13; device 3, INTD: 16 + (3 + 3) mod 4 = 0x12
+            assertTrue(flat.contains("Package (0x04) { 0x0003FFFF, Zero, Zero, 0x13 }"), dsdt);
+            assertTrue(flat.contains("Package (0x04) { 0x0003FFFF, 0x03, Zero, 0x12 }"), dsdt);
+            assertTrue(flat.contains("Package (0x04) { 0x001FFFFF, One, Zero, 0x10 }"), dsdt);
+            assertEquals(124, count(flat, "Package \\(0x04\\) \\{ 0x00[0-9A-F]{2}FFFF, "), dsdt);
+            assertTrue(flat.contains("WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0x0000, // Granularity 0x0000, // Range Minimum 0x00FF, // Range Maximum"), dsdt);
+            assertTrue(flat.contains("0xC0000000, // Range Minimum") && flat.contains("0xFEBFFFFF, // Range Maximum"), dsdt);
         }
     }
 

@@ -117,7 +117,8 @@ class PciTest {
         wr(PciFunction.STATUS, 2, 0xFFFF);
         assertEquals(PciFunction.STATUS_CAPABILITIES_LIST, rd(PciFunction.STATUS, 2), "W1C bits and RO bits");
         assertEquals(1, rd(PciFunction.INTERRUPT_PIN, 1));
-        assertEquals(PciHostBridge.LEGACY_IRQ, rd(PciFunction.INTERRUPT_LINE, 1));
+        assertEquals(PciHostBridge.intxGsi(3, 1), rd(PciFunction.INTERRUPT_LINE, 1));
+        assertEquals(19, rd(PciFunction.INTERRUPT_LINE, 1), "00:03 INTA swizzles to GSI 16 + 3");
     }
 
     @Test

@@ -46,7 +46,7 @@ final class Sys {
             if ((c.cr4 & 4) != 0 && c.cpl != 0) {
                 throw c.fault(Vectors.GP, 0);
             }
-            long tsc = c.tsc();
+            long tsc = c.tsc(d);
             c.r[0] = tsc & 0xFFFFFFFFL;
             c.r[2] = tsc >>> 32;
         }));
@@ -96,7 +96,7 @@ final class Sys {
                 if ((c.cr4 & 4) != 0 && c.cpl != 0) {
                     throw c.fault(Vectors.GP, 0);
                 }
-                long tsc = c.tsc();
+                long tsc = c.tsc(d);
                 c.r[0] = tsc & 0xFFFFFFFFL;
                 c.r[2] = tsc >>> 32;
                 c.r[1] = c.tscAux & 0xFFFFFFFFL;

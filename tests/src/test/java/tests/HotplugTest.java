@@ -1,0 +1,184 @@
+package tests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import drivers.pci.PciBus;
+import drivers.pci.PciSlot;
+import fs.vfs.Vfs;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import javax.inject.Inject;
+import kernel.block.BlockDevices;
+import kernel.core.Kernel;
+import org.junit.Before;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+
+/**
+ * PCI Express hot-plug in the booted default profile: the machine has two empty hot-plug slots
+ * and serves its monitor on a TCP port. The tests add and remove disks with the monitor's
+ * {@code device_add}, {@code device_del} and {@code device_pull}, as a user at the host would;
+ * the kernel learns of each card from its slot's interrupt, binds virtio-blk, and the disk
+ * mounts and reads back. Run in name order on one booted kernel.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class HotplugTest {
+    static final String HELLO = "Hello from a hot-plugged disk\n";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private Kernel kernel;
+
+    @Inject
+    private PciBus pci;
+
+    @Inject
+    private BlockDevices disks;
+
+    @Inject
+    private Vfs vfs;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        Path work = Kestrel.work();
+        Path boot = work.resolve("hotplug-boot.img");
+        Path card = work.resolve("hotplug-card.img");
+        Files.deleteIfExists(card);
+        Files.write(boot, new byte[1 << 20]);
+        Path hello = work.resolve("hotplug-hello.txt");
+        Files.writeString(hello, HELLO);
+        Kestrel.run("mkfs.fat", "-C", "-F", "32", "-n", "HOTPLUG", card.toString(), "40960");
+        Kestrel.run("mcopy", "-i", card.toString(), hello.toString(), "::hello.txt");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        return Kestrel.boot("default", Kestrel.DEFAULT, Map.of("kestrel.hotplug.slots", "2",
+                "kestrel.monitor", "tcp:" + port, "kestrel.test.card", card.toAbsolutePath().toString()), boot);
+    }
+
+    @Before
+    public void booted() throws InterruptedException {
+        assertTrue("kernel did not finish booting", kernel.awaitBoot(Duration.ofSeconds(60)));
+    }
+
+    /** Sends one command to the machine monitor and returns its reply (without the prompt). */
+    private String monitor(String command) throws IOException {
+        int port = Integer.parseInt(context.getProperty("kestrel.monitor").substring(4));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((command + "\nquit\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            in.readLine(); // banner
+            StringBuilder reply = new StringBuilder();
+            for (String line; (line = in.readLine()) != null; ) {
+                reply.append(line.replace("(kestrel) ", "")).append('\n');
+            }
+            return reply.toString().strip();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private String card() {
+        return context.getProperty("kestrel.test.card");
+    }
+
+    private boolean onBus(int bus) {
+        return pci.devices().stream().anyMatch(d -> d.address().bus() == bus);
+    }
+
+    @Test
+    public void a_emptySlotsAreDriven() throws Exception {
+        List<PciSlot> slots = pci.slots();
+        assertEquals(slots.toString(), 2, slots.size());
+        for (PciSlot s : slots) {
+            assertTrue(s.toString(), s.driven());
+            assertFalse(s.toString(), s.present() || s.inUse());
+        }
+        String info = monitor("info slots");
+        assertTrue(info, info.startsWith("slot 1 (00:1e.0): empty"));
+    }
+
+    @Test
+    public void b_deviceAddBindsTheDriverAndTheDiskMounts() throws Exception {
+        assertFalse(disks.find("vdb").isPresent());
+        assertEquals("slot 1: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card()));
+        await("vdb appears", () -> disks.find("vdb").isPresent());
+        assertEquals("virtio-blk", pci.devices().stream().filter(d -> d.address().bus() == 1).findFirst().orElseThrow().driver());
+        assertTrue(pci.slots().get(0).inUse());
+        vfs.mount("vfat", "/dev/vdb", "/mnt", "");
+        try {
+            assertEquals(HELLO, new String(vfs.readAll("/mnt/hello.txt"), StandardCharsets.UTF_8));
+        } finally {
+            vfs.umount("/mnt");
+        }
+    }
+
+    @Test
+    public void c_deviceDelUnbindsPowersOffAndTheCardLeaves() throws Exception {
+        assertEquals("slot 1: card removed", monitor("device_del 1"));
+        assertFalse(disks.find("vdb").isPresent());
+        assertFalse(onBus(1));
+        PciSlot s = pci.slots().get(0);
+        assertFalse(s.toString(), s.present() || s.powered() || s.inUse());
+        assertTrue(monitor("info slots").startsWith("slot 1 (00:1e.0): empty"));
+    }
+
+    @Test
+    public void d_devicePullIsASurpriseTheKernelSurvives() throws Exception {
+        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card() + ",readonly,slot=2"));
+        await("vdb appears", () -> disks.find("vdb").isPresent());
+        assertTrue(disks.find("vdb").orElseThrow().readOnly());
+        assertEquals("slot 2: card pulled", monitor("device_pull 2"));
+        await("vdb goes", () -> disks.find("vdb").isEmpty() && !onBus(2));
+        assertTrue("the boot disk still works", disks.find("vda").isPresent());
+        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card() + ",slot=2"));
+        await("the slot works again", () -> disks.find("vdb").isPresent());
+    }
+
+    @Test
+    public void e_badMonitorCommandsChangeNothing() throws Exception {
+        assertTrue(monitor("device_add virtio-blk,file=/no/such.img").startsWith("error: device_add: no such file"));
+        assertEquals("error: slot 2 is occupied", monitor("device_add nvme,file=" + card() + ",slot=2"));
+        assertEquals("error: slot 1 is empty", monitor("device_del 1"));
+        assertEquals(1, pci.slots().stream().filter(PciSlot::inUse).count());
+    }
+}

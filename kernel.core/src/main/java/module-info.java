@@ -10,4 +10,5 @@ module kernel.core {
     requires platform.devices;
     exports kernel.core;
     exports kernel.core.hal;
+    exports kernel.core.selftest;
 }

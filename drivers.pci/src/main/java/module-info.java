@@ -5,5 +5,6 @@ module drivers.pci {
     requires osgi.core;
     requires org.slf4j;
     requires transitive kernel.core;
+    requires static fkx.loader; // FkxLoader, the autoload hook of PciBusComponent (always present in OSGi)
     exports drivers.pci;
 }

@@ -8,20 +8,12 @@ import static org.junit.Assert.fail;
 import drivers.pci.PciBus;
 import drivers.pci.PciSlot;
 import fs.vfs.Vfs;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 import kernel.block.BlockDevices;
 import kernel.core.Kernel;
@@ -76,10 +68,7 @@ public class HotplugTest {
         Files.writeString(hello, HELLO);
         Kestrel.run("mkfs.fat", "-C", "-F", "32", "-n", "HOTPLUG", card.toString(), "40960");
         Kestrel.run("mcopy", "-i", card.toString(), hello.toString(), "::hello.txt");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = Kestrel.freePort();
         return Kestrel.boot("default", Kestrel.DEFAULT, Map.of("kestrel.hotplug.slots", "2",
                 "kestrel.monitor", "tcp:" + port, "kestrel.test.card", card.toAbsolutePath().toString()), boot);
     }
@@ -87,34 +76,6 @@ public class HotplugTest {
     @Before
     public void booted() throws InterruptedException {
         assertTrue("kernel did not finish booting", kernel.awaitBoot(Duration.ofSeconds(60)));
-    }
-
-    /** Sends one command to the machine monitor and returns its reply (without the prompt). */
-    private String monitor(String command) throws IOException {
-        int port = Integer.parseInt(context.getProperty("kestrel.monitor").substring(4));
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write((command + "\nquit\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            in.readLine(); // banner
-            StringBuilder reply = new StringBuilder();
-            for (String line; (line = in.readLine()) != null; ) {
-                reply.append(line.replace("(kestrel) ", "")).append('\n');
-            }
-            return reply.toString().strip();
-        }
-    }
-
-    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     private String card() {
@@ -133,15 +94,15 @@ public class HotplugTest {
             assertTrue(s.toString(), s.driven());
             assertFalse(s.toString(), s.present() || s.inUse());
         }
-        String info = monitor("info slots");
+        String info = Kestrel.monitor(context.getProperty("kestrel.monitor"), "info slots");
         assertTrue(info, info.startsWith("slot 1 (00:1e.0): empty"));
     }
 
     @Test
     public void b_deviceAddBindsTheDriverAndTheDiskMounts() throws Exception {
         assertFalse(disks.find("vdb").isPresent());
-        assertEquals("slot 1: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card()));
-        await("vdb appears", () -> disks.find("vdb").isPresent());
+        assertEquals("slot 1: VirtioBlkDevice 1af4:1042 inserted", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add virtio-blk,file=" + card()));
+        Kestrel.await("vdb appears", () -> disks.find("vdb").isPresent());
         assertEquals("virtio-blk", pci.devices().stream().filter(d -> d.address().bus() == 1).findFirst().orElseThrow().driver());
         assertTrue(pci.slots().get(0).inUse());
         vfs.mount("vfat", "/dev/vdb", "/mnt", "");
@@ -154,31 +115,31 @@ public class HotplugTest {
 
     @Test
     public void c_deviceDelUnbindsPowersOffAndTheCardLeaves() throws Exception {
-        assertEquals("slot 1: card removed", monitor("device_del 1"));
+        assertEquals("slot 1: card removed", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_del 1"));
         assertFalse(disks.find("vdb").isPresent());
         assertFalse(onBus(1));
         PciSlot s = pci.slots().get(0);
         assertFalse(s.toString(), s.present() || s.powered() || s.inUse());
-        assertTrue(monitor("info slots").startsWith("slot 1 (00:1e.0): empty"));
+        assertTrue(Kestrel.monitor(context.getProperty("kestrel.monitor"), "info slots").startsWith("slot 1 (00:1e.0): empty"));
     }
 
     @Test
     public void d_devicePullIsASurpriseTheKernelSurvives() throws Exception {
-        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card() + ",readonly,slot=2"));
-        await("vdb appears", () -> disks.find("vdb").isPresent());
+        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add virtio-blk,file=" + card() + ",readonly,slot=2"));
+        Kestrel.await("vdb appears", () -> disks.find("vdb").isPresent());
         assertTrue(disks.find("vdb").orElseThrow().readOnly());
-        assertEquals("slot 2: card pulled", monitor("device_pull 2"));
-        await("vdb goes", () -> disks.find("vdb").isEmpty() && !onBus(2));
+        assertEquals("slot 2: card pulled", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_pull 2"));
+        Kestrel.await("vdb goes", () -> disks.find("vdb").isEmpty() && !onBus(2));
         assertTrue("the boot disk still works", disks.find("vda").isPresent());
-        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", monitor("device_add virtio-blk,file=" + card() + ",slot=2"));
-        await("the slot works again", () -> disks.find("vdb").isPresent());
+        assertEquals("slot 2: VirtioBlkDevice 1af4:1042 inserted", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add virtio-blk,file=" + card() + ",slot=2"));
+        Kestrel.await("the slot works again", () -> disks.find("vdb").isPresent());
     }
 
     @Test
     public void e_badMonitorCommandsChangeNothing() throws Exception {
-        assertTrue(monitor("device_add virtio-blk,file=/no/such.img").startsWith("error: device_add: no such file"));
-        assertEquals("error: slot 2 is occupied", monitor("device_add nvme,file=" + card() + ",slot=2"));
-        assertEquals("error: slot 1 is empty", monitor("device_del 1"));
+        assertTrue(Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add virtio-blk,file=/no/such.img").startsWith("error: device_add: no such file"));
+        assertEquals("error: slot 2 is occupied", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add nvme,file=" + card() + ",slot=2"));
+        assertEquals("error: slot 1 is empty", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_del 1"));
         assertEquals(1, pci.slots().stream().filter(PciSlot::inUse).count());
     }
 }

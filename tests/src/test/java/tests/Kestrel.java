@@ -56,7 +56,9 @@ final class Kestrel {
         o.add(frameworkProperty("kestrel.profile").value(profile));
         o.add(frameworkProperty("kestrel.modules").value(System.getProperty("kestrel.test.modules")));
         o.add(frameworkProperty("kestrel.console").value("false"));
-        o.add(frameworkProperty("kestrel.memory").value("128M"));
+        if (!machine.containsKey("kestrel.memory")) {
+            o.add(frameworkProperty("kestrel.memory").value("128M"));
+        }
         for (int i = 0; i < disks.length; i++) {
             o.add(frameworkProperty("kestrel.disk." + i).value(disks[i].toString()));
         }
@@ -94,6 +96,51 @@ final class Kestrel {
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    /** A TCP port free on the loopback interface now (for {@code kestrel.monitor}). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Sends one command to the machine monitor served at {@code spec} ({@code tcp:PORT}, the
+     * {@code kestrel.monitor} property) and returns its reply without the prompt.
+     */
+    static String monitor(String spec, String command) throws IOException {
+        int port = Integer.parseInt(spec.substring(4));
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            var o = s.getOutputStream();
+            o.write((command + "\nquit\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            o.flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            in.readLine(); // banner
+            StringBuilder reply = new StringBuilder();
+            for (String line; (line = in.readLine()) != null; ) {
+                reply.append(line.replace("(kestrel) ", "")).append('\n');
+            }
+            return reply.toString().strip();
+        }
+    }
+
+    /** A condition {@link #await} polls. */
+    interface Condition {
+        boolean ok() throws Exception;
+    }
+
+    /** Polls {@code cond} every 10 ms until it holds; fails the test after 20 s, naming {@code what}. */
+    static void await(String what, Condition cond) throws Exception {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!cond.ok()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
         }
     }
 }

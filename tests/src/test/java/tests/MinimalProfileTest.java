@@ -6,10 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import fkx.loader.FkxLoader;
 import fkx.loader.FkxModule;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +13,6 @@ import java.util.List;
 import javax.inject.Inject;
 import kernel.core.Kernel;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.FixMethodOrder;
@@ -57,8 +52,7 @@ public class MinimalProfileTest {
     @Inject
     private CommandProcessor shell;
 
-    private CommandSession session;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private Shell session;
 
     @Configuration
     public Option[] config() throws Exception {
@@ -77,8 +71,7 @@ public class MinimalProfileTest {
     @Before
     public void booted() throws InterruptedException {
         assertTrue("kernel did not finish booting", kernel.awaitBoot(Duration.ofSeconds(60)));
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        session = shell.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        session = new Shell(shell);
     }
 
     @After
@@ -86,15 +79,8 @@ public class MinimalProfileTest {
         session.close();
     }
 
-    /** Runs one shell command the way the console does (result on a line of its own) and returns what it printed. */
     private String sh(String cmd) throws Exception {
-        out.reset();
-        Object result = session.execute(cmd);
-        if (result != null) {
-            CharSequence text = session.format(result, org.apache.felix.service.command.Converter.INSPECT);
-            return out.toString(StandardCharsets.UTF_8) + (text.isEmpty() ? "" : text + "\n");
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return session.sh(cmd);
     }
 
     private boolean installed(String bsn) {

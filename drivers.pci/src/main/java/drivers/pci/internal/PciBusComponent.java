@@ -4,6 +4,7 @@ import drivers.pci.PciBus;
 import drivers.pci.PciDevice;
 import drivers.pci.PciDriver;
 import drivers.pci.PciSlot;
+import fkx.loader.FkxLoader;
 import java.util.List;
 import kernel.core.hal.Hal;
 import org.osgi.service.component.annotations.Activate;
@@ -18,14 +19,34 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * The PCI bus as a DS component: enumerates at activation and binds {@link PciDriver} services
  * (whiteboard: dynamic, multiple, greedy) as they come and go. SCR calls {@link #removeDriver}
  * while the driver's service is still registered, so its devices are removed before it goes.
+ *
+ * <p>The module loader, when there is one, is the bus's autoload hook: a hot-added card that no
+ * registered driver binds gets its driver module loaded ({@link FkxLoader#loadFor}).
  */
 @Component(immediate = true, enabled = false, service = PciBus.class)
 public final class PciBusComponent implements PciBus {
     private final PciBusImpl bus;
+    private volatile FkxLoader loader;
 
     @Activate
     public PciBusComponent(@Reference(name = "hal") Hal hal) {
         this.bus = new PciBusImpl(hal);
+        bus.setAutoload(id -> {
+            FkxLoader l = loader;
+            return l == null ? null : l.loadFor(id);
+        });
+    }
+
+    @Reference(name = "loader", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setLoader(FkxLoader l) {
+        loader = l;
+    }
+
+    void unsetLoader(FkxLoader l) {
+        if (loader == l) {
+            loader = null;
+        }
     }
 
     @Activate

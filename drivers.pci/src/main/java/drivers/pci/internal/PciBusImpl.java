@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * its events are handled on one worker thread per bus ({@code pciehp}), under this object's
  * lock, so cards come and go between binding changes, never during one. {@link #devices()} is
  * a snapshot.
+ *
+ * <p>Driver autoload (modprobe on a uevent): the functions of a hot-added card that no
+ * registered driver binds are handed to the {@link Autoload} hook, if one is set, on the
+ * {@code pciehp} worker <em>after</em> the lock is released: loading a module registers its
+ * driver, which comes back through {@link #addDriver} and takes the lock.
  */
 public final class PciBusImpl implements PciBus {
     private static final Logger LOG = LoggerFactory.getLogger("drivers.pci");
@@ -41,6 +46,21 @@ public final class PciBusImpl implements PciBus {
     private boolean started;
     private final List<HotplugSlot> slots = new ArrayList<>();
     private ExecutorService hotplugWorker;
+    /** While a hot-plug event is handled: the added functions left unbound (guarded by this). */
+    private List<EcamFunction> unboundAdded;
+    private volatile Autoload autoload;
+
+    /** Loads a driver module for a device that no driver binds (the FKX loader's {@code loadFor}). */
+    @FunctionalInterface
+    public interface Autoload {
+        /**
+         * @param deviceId {@code pci:vvvv:dddd:cccccc} (lower-case hex; cccccc = class code)
+         * @return the modules loaded, the matching one last; empty if none matches or a matching
+         *         one is already loaded; null if no module loader is available
+         * @throws Exception if loading failed (the module was rolled back)
+         */
+        List<String> loadFor(String deviceId) throws Exception;
+    }
 
     public PciBusImpl(Hal hal) {
         this.hal = hal;
@@ -115,16 +135,77 @@ public final class PciBusImpl implements PciBus {
         return w;
     }
 
-    /** The hot-plug worker's entry: slot events read and cleared by the slot's interrupt handler. */
-    synchronized void hotplugEvent(HotplugSlot slot, int events) {
-        if (!started || !slots.contains(slot)) {
-            return;
+    /** Sets (or, with null, clears) the hook that loads drivers for unbound hot-added functions. */
+    public void setAutoload(Autoload autoload) {
+        this.autoload = autoload;
+    }
+
+    /**
+     * The hot-plug worker's entry: slot events read and cleared by the slot's interrupt handler.
+     * Handles them under the lock, then, outside it, asks for drivers for what stayed unbound.
+     */
+    void hotplugEvent(HotplugSlot slot, int events) {
+        List<EcamFunction> unbound;
+        synchronized (this) {
+            if (!started || !slots.contains(slot)) {
+                return;
+            }
+            unboundAdded = new ArrayList<>();
+            try {
+                slot.handle(events);
+            } catch (RuntimeException e) {
+                LOG.error("pciehp {} {}: event {} failed", slot.port().address(), slot.name(), Integer.toHexString(events), e);
+            } finally {
+                unbound = unboundAdded;
+                unboundAdded = null;
+            }
         }
-        try {
-            slot.handle(events);
-        } catch (RuntimeException e) {
-            LOG.error("pciehp {} {}: event {} failed", slot.port().address(), slot.name(), Integer.toHexString(events), e);
+        if (!unbound.isEmpty()) {
+            autoload(unbound);
         }
+    }
+
+    /** Asks the autoload hook for a driver for each function still unbound. Caller: not holding the lock. */
+    private void autoload(List<EcamFunction> unbound) {
+        List<String> tried = new ArrayList<>();
+        for (EcamFunction f : unbound) {
+            String id = String.format("pci:%04x:%04x:%06x", f.vendorId(), f.deviceId(), f.classCode() & 0xFF_FFFF);
+            if (f.boundDriver() != null || !listed(f)) {
+                continue; // bound by a module loaded for an earlier function, or gone
+            }
+            if (tried.contains(id)) {
+                LOG.info("pci {}: no driver bound; a module for {} was already tried", f.address(), id);
+                continue;
+            }
+            tried.add(id);
+            Autoload hook = autoload;
+            if (hook == null) {
+                LOG.info("pci {}: no driver bound; no module loader to load one for {}", f.address(), id);
+                continue;
+            }
+            try {
+                List<String> loaded = hook.loadFor(id);
+                if (loaded == null) {
+                    LOG.info("pci {}: no driver bound; no module loader to load one for {}", f.address(), id);
+                } else if (loaded.isEmpty()) {
+                    LOG.info("pci {}: no driver bound; no module to load for {} (none matches, or the matching one is loaded)",
+                            f.address(), id);
+                } else {
+                    String module = loaded.get(loaded.size() - 1);
+                    LOG.info("pci {}: no driver bound; loaded {}{} for {}", f.address(), module,
+                            loaded.size() > 1 ? " (with " + String.join(", ", loaded.subList(0, loaded.size() - 1)) + ")" : "", id);
+                    if (f.boundDriver() == null && listed(f)) {
+                        LOG.warn("pci {}: still unbound after loading {}", f.address(), module);
+                    }
+                }
+            } catch (Exception | LinkageError e) {
+                LOG.error("pci {}: no driver bound; loading a module for {} failed: {}", f.address(), id, e.getMessage());
+            }
+        }
+    }
+
+    private synchronized boolean listed(EcamFunction f) {
+        return started && devices.stream().anyMatch(x -> x == f);
     }
 
     @Override
@@ -149,6 +230,9 @@ public final class PciBusImpl implements PciBus {
                 if (f.boundDriver() == null && matches(d, f)) {
                     probe(d, f);
                 }
+            }
+            if (f.boundDriver() == null && unboundAdded != null && devices.stream().anyMatch(x -> x == f)) {
+                unboundAdded.add(f);
             }
         }
     }

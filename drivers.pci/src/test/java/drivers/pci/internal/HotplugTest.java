@@ -215,4 +215,33 @@ class HotplugTest {
         PciDevice p = bus.device(new PciAddress(0, 0, machine.hotplugSlots().get(0).device(), 0)).orElseThrow();
         assertFalse(p.msiEnabled());
     }
+    @Test
+    void unboundCardAsksTheAutoloadHookOutsideTheLockOnTheWorker() throws Exception {
+        bus.removeDriver(driver); // no driver for NVMe: the hook "loads" one
+        List<String> calls = new CopyOnWriteArrayList<>();
+        bus.setAutoload(id -> {
+            calls.add(id + " on " + Thread.currentThread().getName() + (Thread.holdsLock(bus) ? " holding the bus lock" : ""));
+            bus.addDriver(driver); // what a loaded module's PciDriver service does: takes the lock
+            return List.of("drivers.nvme");
+        });
+        machine.hotplugSlots().get(0).insert(card("g.img"));
+        await("the hook loads the driver and the card binds", () -> driver.calls.contains("probe 0000:01:00.0"));
+        assertEquals(List.of("pci:1b36:0010:010802 on pciehp"), calls);
+        assertEquals("nvme-test", bus.device(new PciAddress(0, 1, 0, 0)).orElseThrow().driver());
+
+        // a card the hook finds nothing for stays unbound, and a failing hook changes nothing
+        bus.removeDriver(driver);
+        assertNull(bus.device(new PciAddress(0, 1, 0, 0)).orElseThrow().driver());
+        calls.clear();
+        bus.setAutoload(id -> {
+            calls.add(id);
+            throw new IllegalStateException("load failed");
+        });
+        machine.hotplugSlots().get(1).insert(card("h.img"));
+        await("the hook is asked", () -> calls.size() == 1);
+        await("the card is listed", () -> listed(2));
+        assertNull(bus.device(new PciAddress(0, 2, 0, 0)).orElseThrow().driver());
+        bus.setAutoload(null);
+        assertEquals(2, bus.slots().stream().filter(PciSlot::inUse).count());
+    }
 }

@@ -351,6 +351,54 @@ public final class LoaderImpl implements FkxLoader {
         return names;
     }
 
+    @Override
+    public synchronized List<String> loadFor(String deviceId) throws FkxException {
+        if (!DeviceMatch.validId(deviceId)) {
+            throw new FkxException("fkx: not a device ID: " + deviceId + " (expected pci:vvvv:dddd or pci:vvvv:dddd:cccccc)");
+        }
+        record Candidate(FkxModule module, DeviceMatch.Quality quality) {}
+        List<Candidate> candidates = new ArrayList<>();
+        for (FkxModule m : modules()) {
+            DeviceMatch.Quality best = DeviceMatch.Quality.NONE;
+            for (String pattern : m.devices()) {
+                DeviceMatch.Quality q = DeviceMatch.match(pattern, deviceId);
+                if (q.compareTo(best) > 0) {
+                    best = q;
+                }
+            }
+            if (best != DeviceMatch.Quality.NONE) {
+                candidates.add(new Candidate(m, best));
+            }
+        }
+        if (candidates.isEmpty()) {
+            LOG.info("no module matches {}", deviceId);
+            return List.of();
+        }
+        List<String> live = candidates.stream().filter(c -> c.module().state() == FkxModule.State.LIVE).map(c -> c.module().name()).toList();
+        if (!live.isEmpty()) {
+            LOG.info("{}: matching module {} already live", deviceId, String.join(", ", live));
+            return List.of();
+        }
+        // exact vendor:device entries before wildcard and class entries, loaded modules before the repository's
+        candidates.sort(Comparator.comparing((Candidate c) -> c.quality() == DeviceMatch.Quality.EXACT ? 0 : 1)
+                .thenComparing(c -> c.module().state() == FkxModule.State.AVAILABLE ? 1 : 0)
+                .thenComparing(c -> c.module().name()));
+        FkxException first = null;
+        for (Candidate c : candidates) {
+            try {
+                List<String> loaded = load(c.module().name());
+                LOG.info("{}: loaded {}", deviceId, String.join(", ", loaded));
+                return loaded;
+            } catch (FkxException e) {
+                LOG.warn("{}: loading {} failed: {}", deviceId, c.module().name(), e.getMessage());
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        throw first;
+    }
+
     /** Adds to {@code plan} (dependencies first) what must be installed to load {@code r}. */
     private void plan(ModuleRepository.Resource r, List<ModuleRepository.Resource> plan, Set<String> path) throws FkxException {
         if (plan.contains(r) || !path.add(r.name())) {

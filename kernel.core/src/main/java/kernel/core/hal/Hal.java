@@ -22,6 +22,25 @@ public interface Hal {
         return bootInfo().cpuCount();
     }
 
+    /**
+     * The machine's vCPUs, by index (APIC ID = index): what the scheduler runs tasks on and
+     * what IPIs target. Each is a host thread; see {@link platform.pc.Vcpu} for what may be
+     * called from which thread.
+     */
+    default java.util.List<platform.pc.Vcpu> vcpus() {
+        return java.util.List.of();
+    }
+
+    /** The index of the vCPU whose thread is calling, or -1 if the caller is not a vCPU thread. */
+    default int currentCpu() {
+        for (platform.pc.Vcpu v : vcpus()) {
+            if (v.onVcpuThread()) {
+                return v.index();
+            }
+        }
+        return -1;
+    }
+
     /** Physical memory as seen by the CPU: use for DMA buffers and firmware tables. */
     PhysMem memory();
 

@@ -143,6 +143,11 @@ public final class MachineHal implements Hal {
     }
 
     @Override
+    public java.util.List<Vcpu> vcpus() {
+        return machine.vcpus();
+    }
+
+    @Override
     public int cpusOnline() {
         int n = 0;
         for (Vcpu v : machine.vcpus()) {

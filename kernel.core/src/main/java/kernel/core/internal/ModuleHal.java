@@ -82,6 +82,7 @@ final class ModuleHal implements Hal {
 
     @Override public BootInfo bootInfo() { return hal.bootInfo(); }
     @Override public int cpusOnline() { return hal.cpusOnline(); }
+    @Override public java.util.List<platform.pc.Vcpu> vcpus() { return hal.vcpus(); }
     @Override public PhysMem memory() { return hal.memory(); }
     @Override public Mmio mapMmio(long base, long size) { return hal.mapMmio(base, size); }
     @Override public PortIo ports() { return hal.ports(); }

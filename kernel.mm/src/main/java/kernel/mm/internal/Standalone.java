@@ -9,6 +9,6 @@ public final class Standalone {
 
     /** A DMA allocator over all usable RAM of {@code hal}'s machine, owned by {@code owner}. */
     public static DmaAllocator dma(Hal hal, String owner) {
-        return new ModuleDma(new BitmapPageAllocator(hal.bootInfo().memoryMap()), hal.memory(), owner);
+        return new ModuleDma(new BuddyAllocator(hal.bootInfo().memoryMap()), hal.memory(), owner);
     }
 }

@@ -19,14 +19,14 @@ import platform.pc.Machine;
 class ModuleDmaTest {
     private Machine machine;
     private PhysMem mem;
-    private BitmapPageAllocator pages;
+    private BuddyAllocator pages;
     private ModuleDma dma;
 
     @BeforeEach
     void boot() {
         machine = Machine.builder().memory(64L << 20).cpus(1).build().powerOn();
         mem = new MachineHal(machine).memory();
-        pages = new BitmapPageAllocator(machine.bootInfo().memoryMap());
+        pages = new BuddyAllocator(machine.bootInfo().memoryMap());
         dma = new ModuleDma(pages, mem, "test.module");
     }
 

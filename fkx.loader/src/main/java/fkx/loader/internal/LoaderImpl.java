@@ -227,7 +227,7 @@ public final class LoaderImpl implements FkxLoader {
             if (b.getState() != Bundle.ACTIVE) {
                 b.start();
             }
-            for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(b)) {
+            for (ComponentDescriptionDTO d : awaitDescriptions(b)) {
                 if (!scr.isComponentEnabled(d)) {
                     scr.enableComponent(d).getValue();
                 }
@@ -248,6 +248,28 @@ public final class LoaderImpl implements FkxLoader {
         }
         states.put(b.getBundleId(), FkxModule.State.LIVE);
         LOG.info("{} ({}) started in {} ms", name, h.fkxClass().label(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The component descriptions of {@code b}, once SCR knows all of them: SCR reads a bundle's
+     * {@code Service-Component} documents when it sees the bundle start, which may be after
+     * {@code b} is already ACTIVE (a fused module started by the launcher before SCR tracked
+     * it). Enabling before then would enable nothing and report the module started.
+     */
+    private java.util.Collection<ComponentDescriptionDTO> awaitDescriptions(Bundle b) throws InterruptedException {
+        String header = b.getHeaders("").get("Service-Component");
+        int declared = header == null || header.isBlank() ? 0 : header.split(",").length;
+        long deadline = System.currentTimeMillis() + INIT_TIMEOUT_MS;
+        while (true) {
+            java.util.Collection<ComponentDescriptionDTO> ds = scr.getComponentDescriptionDTOs(b);
+            if (ds.size() >= declared || System.currentTimeMillis() > deadline) {
+                if (ds.size() < declared) {
+                    LOG.warn("{}: SCR knows {} of its {} components", moduleName(b), ds.size(), declared);
+                }
+                return ds;
+            }
+            Thread.sleep(2);
+        }
     }
 
     /**

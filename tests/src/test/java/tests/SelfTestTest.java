@@ -25,7 +25,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 /**
  * The in-kernel self-tests (KUnit style) run in the booted default profile on a 2-vCPU machine
  * with 5 GiB (so all three memory zones exist), through the {@code selftest} shell command: the
- * output is TAP, every test passes, and the summary line adds up.
+ * output is TAP, every test passes, and the summary line adds up. The machine's clock is
+ * deterministic, so the scheduler's timing tests (weights, tick latency, deadlines) measure
+ * executed instructions, not this host's load.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -42,7 +44,8 @@ public class SelfTestTest {
 
     @Configuration
     public Option[] config() throws Exception {
-        return Kestrel.boot("default", Kestrel.DEFAULT, Map.of("kestrel.cpus", "2", "kestrel.memory", "5G"));
+        return Kestrel.boot("default", Kestrel.DEFAULT, Map.of("kestrel.cpus", "2", "kestrel.memory", "5G",
+                "kestrel.clock", "deterministic"));
     }
 
     @Before
@@ -86,6 +89,23 @@ public class SelfTestTest {
         assertTrue(meminfo, normal.find());
         long kb = Long.parseLong(normal.group(1));
         assertTrue("RAM above 4 GiB (5G - 2.75G low) is zone NORMAL: " + meminfo, kb > 2_200_000 && kb <= 2_359_296);
+    }
+
+    @Test
+    public void schedulerSuitesPass() throws Exception {
+        String list = session.sh("selftest -l");
+        for (String suite : List.of("sched.core", "sched.fair", "sched.rt", "sched.deadline", "sched.sync", "sched.smp")) {
+            assertTrue(list, list.lines().anyMatch(suite::equals));
+        }
+        String out = selftest("sched");
+        assertTrue(out, out.contains("nice"));
+        String ps = session.sh("sched:ps");
+        assertTrue(ps, ps.lines().findFirst().orElse("").contains("STATE"));
+        String stat = session.sh("sched:stat");
+        List<String> rows = stat.strip().lines().toList();
+        assertTrue(stat, rows.get(0).contains("SWITCHES"));
+        assertEquals(stat, 3, rows.size()); // header and one row per vCPU
+        assertTrue(stat, rows.get(2).strip().startsWith("1 "));
     }
 
     @Test

@@ -7,26 +7,32 @@ import java.util.concurrent.TimeUnit;
  * completion}). {@link #complete()} never blocks and may be called from interrupt context,
  * before or after the waiter starts waiting: a completion is never lost.
  * {@link #reinit()} makes it usable again for the next request.
+ *
+ * <p>A waiting task gives its vCPU back (timeouts on the virtual clock); a waiting thread
+ * that is not a task parks (timeouts in host time).
  */
 public final class Completion {
+    private final WaitQueue wq = new WaitQueue();
     private boolean done;
 
     /** Signals the completion and wakes every waiter. Interrupt-safe. */
-    public synchronized void complete() {
-        done = true;
-        notifyAll();
+    public void complete() {
+        synchronized (wq) {
+            done = true;
+        }
+        wq.wakeAll();
     }
 
     /** True once {@link #complete()} has been called (and not reinitialised since). */
-    public synchronized boolean isDone() {
-        return done;
+    public boolean isDone() {
+        synchronized (wq) {
+            return done;
+        }
     }
 
     /** Waits until completed. */
-    public synchronized void await() throws InterruptedException {
-        while (!done) {
-            wait();
-        }
+    public void await() throws InterruptedException {
+        wq.await(() -> done);
     }
 
     /**
@@ -34,20 +40,14 @@ public final class Completion {
      *
      * @return true if completed, false on timeout
      */
-    public synchronized boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (!done) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        return true;
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return wq.await(() -> done, Math.max(0, unit.toNanos(timeout)));
     }
 
     /** Resets to not-completed. The caller must know no one is waiting. */
-    public synchronized void reinit() {
-        done = false;
+    public void reinit() {
+        synchronized (wq) {
+            done = false;
+        }
     }
 }

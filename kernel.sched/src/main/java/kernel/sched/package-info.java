@@ -1,4 +1,10 @@
-/** Scheduling primitives: for now, completions that tasks wait on and interrupts signal. */
+/**
+ * The scheduler: tasks on vCPUs ({@link kernel.sched.Scheduler}, {@link kernel.sched.Task},
+ * {@link kernel.sched.Sched}), scheduling policies ({@link kernel.sched.Policy},
+ * {@link kernel.sched.SchedParams}), timers on the virtual clock, and the synchronisation
+ * primitives tasks block on: wait queues, completions, PI mutexes, semaphores,
+ * reader-writer semaphores, workqueues.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package kernel.sched;

@@ -19,9 +19,11 @@ import java.util.Locale;
  * @param nics        NIC options ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}), in order
  * @param netdevs     network backends ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]})
  * @param hotplugSlots empty PCI Express hot-plug slots (root ports) for cards added while the machine runs
+ * @param deterministicClock the machine's clock advances with executed instructions (and jumps
+ *        over idle time) instead of following host time: timers, TSC and RTC become reproducible
  */
 public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String commandLine, String serial,
-        List<String> nics, List<String> netdevs, int hotplugSlots) {
+        List<String> nics, List<String> netdevs, int hotplugSlots, boolean deterministicClock) {
     /**
      * A raw image file attached as a disk: read-only, or in snapshot mode (writes go to a
      * private overlay that is discarded), on an interface ({@code virtio}: a virtio-blk
@@ -43,11 +45,11 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
 
     /** 256 MiB, 1 CPU, no disks, empty command line. */
     public static MachineConfig defaults() {
-        return new MachineConfig(256L << 20, 1, List.of(), "", null, List.of(), List.of(), 0);
+        return new MachineConfig(256L << 20, 1, List.of(), "", null, List.of(), List.of(), 0, false);
     }
 
     public MachineConfig withMemory(long bytes) {
-        return new MachineConfig(bytes, cpus, disks, commandLine, serial, nics, netdevs, hotplugSlots);
+        return new MachineConfig(bytes, cpus, disks, commandLine, serial, nics, netdevs, hotplugSlots, deterministicClock);
     }
 
     /** Sets the memory from a size string such as "512M"; a bad string is an IllegalArgumentException naming "memory". */
@@ -60,7 +62,7 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     }
 
     public MachineConfig withCpus(int n) {
-        return new MachineConfig(memoryBytes, n, disks, commandLine, serial, nics, netdevs, hotplugSlots);
+        return new MachineConfig(memoryBytes, n, disks, commandLine, serial, nics, netdevs, hotplugSlots, deterministicClock);
     }
 
     public MachineConfig withDisk(Path path, boolean readOnly) {
@@ -70,35 +72,40 @@ public record MachineConfig(long memoryBytes, int cpus, List<Disk> disks, String
     public MachineConfig withDisk(Disk disk) {
         List<Disk> d = new ArrayList<>(disks);
         d.add(disk);
-        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial, nics, netdevs, hotplugSlots);
+        return new MachineConfig(memoryBytes, cpus, d, commandLine, serial, nics, netdevs, hotplugSlots, deterministicClock);
     }
 
     /** Adds a NIC ({@code virtio|e1000[,net=NAME][,mac=MAC][,pcap=FILE]}); checked by {@link Machines#build}. */
     public MachineConfig withNic(String spec) {
         List<String> n = new ArrayList<>(nics);
         n.add(spec);
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, n, netdevs, hotplugSlots);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, n, netdevs, hotplugSlots, deterministicClock);
     }
 
     /** Adds a network backend ({@code udp,local=HOST:PORT,remote=HOST:PORT[,net=NAME]}). */
     public MachineConfig withNetdev(String spec) {
         List<String> n = new ArrayList<>(netdevs);
         n.add(spec);
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, n, hotplugSlots);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, n, hotplugSlots, deterministicClock);
     }
 
     /** Connects COM1: {@code stdio}, {@code file:PATH} or {@code tcp:PORT} (checked by {@link Machines#build}). */
     public MachineConfig withSerial(String spec) {
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec, nics, netdevs, hotplugSlots);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, spec, nics, netdevs, hotplugSlots, deterministicClock);
     }
 
     /** Adds {@code n} empty hot-plug slots (checked by {@link Machines#build}). */
     public MachineConfig withHotplugSlots(int n) {
-        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, netdevs, n);
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, netdevs, n, deterministicClock);
+    }
+
+    /** A deterministic clock (true) or one that follows host time (false, the default). */
+    public MachineConfig withDeterministicClock(boolean on) {
+        return new MachineConfig(memoryBytes, cpus, disks, commandLine, serial, nics, netdevs, hotplugSlots, on);
     }
 
     public MachineConfig withCommandLine(String s) {
-        return new MachineConfig(memoryBytes, cpus, disks, s, serial, nics, netdevs, hotplugSlots);
+        return new MachineConfig(memoryBytes, cpus, disks, s, serial, nics, netdevs, hotplugSlots, deterministicClock);
     }
 
     /**

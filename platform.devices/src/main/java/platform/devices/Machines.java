@@ -51,6 +51,7 @@ public final class Machines {
                 .memory(config.memoryBytes())
                 .cpus(config.cpus())
                 .hotplugSlots(config.hotplugSlots())
+                .clock(config.deterministicClock() ? platform.pc.time.VirtualClock.deterministic() : null)
                 .commandLine(config.commandLine());
         List<PciFunction> devices = new ArrayList<>();
         try {

@@ -15,11 +15,12 @@ import platform.pc.Machine;
  * {@code kestrel.serial} (what COM1 is connected to: {@code stdio}, {@code file:PATH},
  * {@code tcp:PORT}), {@code kestrel.nic.0}, ... and {@code kestrel.netdev.0}, ... (network options as
  * on the launcher's command line), {@code kestrel.hotplug.slots} (empty PCI Express hot-plug slots),
- * {@code kestrel.monitor} ({@code tcp:PORT}: where the machine monitor listens), {@code kestrel.cmdline}
+ * {@code kestrel.monitor} ({@code tcp:PORT}: where the machine monitor listens), {@code kestrel.clock}
+ * ({@code host}, the default, or {@code deterministic}), {@code kestrel.cmdline}
  * and {@code kestrel.loglevel} (console log level).
  */
 record BootOptions(long memory, int cpus, List<String> disks, String serial, List<String> nics, List<String> netdevs,
-        int hotplugSlots, String monitor, String cmdline, Level consoleLevel) {
+        int hotplugSlots, String monitor, boolean deterministicClock, String cmdline, Level consoleLevel) {
     static final String DEFAULT_MEMORY = "256M";
 
     static BootOptions from(Function<String, String> props) {
@@ -74,6 +75,10 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Lis
         if (monitor != null) {
             platform.devices.monitor.MonitorServer.parsePort(monitor.trim()); // refuses a bad option, naming it
         }
+        String clock = orElse(props.apply("kestrel.clock"), "host").trim();
+        if (!clock.equals("host") && !clock.equals("deterministic")) {
+            throw new IllegalArgumentException("clock: must be host or deterministic, got '" + clock + "'");
+        }
         String cmdline = orElse(props.apply("kestrel.cmdline"), "");
         Level level;
         try {
@@ -82,13 +87,13 @@ record BootOptions(long memory, int cpus, List<String> disks, String serial, Lis
             throw new IllegalArgumentException("loglevel: " + e.getMessage());
         }
         return new BootOptions(memory, cpus, disks, serial == null ? null : serial.trim(), nics, netdevs, hotplugSlots,
-                monitor == null ? null : monitor.trim(), cmdline, level);
+                monitor == null ? null : monitor.trim(), clock.equals("deterministic"), cmdline, level);
     }
 
     /** The firmware stage: builds and powers on the machine these options describe. */
     Machine powerOn() {
         MachineConfig c = MachineConfig.defaults().withMemory(memory).withCpus(cpus).withCommandLine(cmdline).withSerial(serial)
-                .withHotplugSlots(hotplugSlots);
+                .withHotplugSlots(hotplugSlots).withDeterministicClock(deterministicClock);
         for (String d : disks) {
             MachineConfig.Disk disk = MachineConfig.parseDisk(d);
             c = c.withDisk(disk);

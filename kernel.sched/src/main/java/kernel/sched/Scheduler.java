@@ -1,0 +1,1262 @@
+package kernel.sched;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import kernel.core.hal.Hal;
+import kernel.core.hal.IrqVector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import platform.cpu.Cpu;
+import platform.cpu.CpuState;
+import platform.cpu.Exit;
+import platform.pc.LocalApic;
+import platform.pc.Vcpu;
+
+/**
+ * The scheduler: per-CPU run queues on the machine's vCPUs, scheduling classes, the tick,
+ * timers, load balancing.
+ *
+ * <p><b>Execution model.</b> A task runs only while it holds a vCPU. Each vCPU thread runs
+ * dispatch passes, submitted to it as work ({@link Vcpu#execute}): a pass picks the next task
+ * from the CPU's run queue and holds it until the task gives the vCPU back, then queues the
+ * next pass if anything is runnable; with nothing runnable no pass is queued and the vCPU
+ * halts in its own idle loop (so the deterministic clock can warp), to be woken by the
+ * {@code execute} of the next pass. Passes are separate work items so that other work for the
+ * vCPU interleaves with them.
+ *
+ * <p><b>Handoff.</b> A task's Java code runs on its own thread (a virtual thread: its kernel
+ * stack). The vCPU grants it the CPU ({@code granted = true; unpark(task)}) and waits, parked,
+ * for a hand-back ({@code handback = reason; unpark(vcpu)}); while it waits it keeps taking
+ * interrupts for its CPU (as a real CPU takes interrupts while kernel code runs, without
+ * preempting it). Reasons: {@code BLOCK} (the task set itself BLOCKED), {@code YIELD}
+ * (yield or a preemption point with {@code need_resched}), {@code EXIT}, and {@code USER}: a
+ * request to run user code, which the vCPU executes itself ({@link Vcpu#runUser}) until an
+ * exit the kernel must handle (SYSCALL, exception, HLT): then the task's thread is granted the
+ * CPU again with the exit. An interrupt during user code is serviced at once; if the tick or a
+ * wake-up set {@code need_resched}, the user context is saved and the task is requeued; when
+ * picked again the vCPU resumes its user code directly.
+ *
+ * <p><b>The kernel is not preemptive</b> (Linux without {@code CONFIG_PREEMPT}): Java code of
+ * a task is preempted only at its preemption points: blocking calls, {@link Sched#yield()}
+ * and {@link Sched#preemptPoint()} ({@code cond_resched}). User code is preempted by the
+ * LAPIC timer and by reschedule IPIs.
+ *
+ * <p><b>Invariants</b> (checked by {@link #checkInvariants()}): at most one task holds a vCPU;
+ * a task is on at most one run queue, and not on one while it runs; a queued task is
+ * RUNNABLE; a running one RUNNING.
+ *
+ * <p><b>Wake-ups</b> never get lost: a task marks itself BLOCKED (under its monitor) before it
+ * gives the CPU back; a waker turns BLOCKED into RUNNABLE and enqueues the task, unless it is
+ * still on its CPU ({@code onCpu}), in which case that CPU requeues it when it gets the CPU
+ * back (Linux's {@code on_cpu} handling).
+ *
+ * <p><b>Time.</b> All times are nanoseconds of the machine's virtual clock (the TSC runs at
+ * 1 GHz). With the deterministic clock, user instructions advance time and kernel Java code
+ * takes none.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("kernel.sched");
+    static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
+    /** The farthest the LAPIC timer is armed ahead (about 68 s of virtual time). */
+    static final long MAX_ARM_NANOS = 1L << 36;
+
+    /** Linux's {@code sched_prio_to_weight}, nice −20..19. */
+    static final int[] WEIGHTS = {
+        88761, 71755, 56483, 46273, 36291,
+        29154, 23254, 18705, 14949, 11916,
+        9548, 7620, 6100, 4904, 3906,
+        3121, 2501, 1991, 1586, 1277,
+        1024, 820, 655, 526, 423,
+        335, 272, 215, 172, 137,
+        110, 87, 70, 56, 45,
+        36, 29, 23, 18, 15,
+    };
+
+    /**
+     * Tunables.
+     *
+     * @param tickNanos scheduler tick while a task runs (the idle CPU has no tick)
+     * @param latencyNanos fair class: the period in which every runnable task runs once
+     * @param minGranularityNanos fair class: shortest slice
+     * @param wakeupGranularityNanos fair class: how far ahead a woken task must be to preempt
+     * @param rrQuantumNanos SCHED_RR quantum
+     * @param dlCapacity share of each CPU that deadline tasks may reserve (admission control)
+     * @param balanceTicks ticks between load-balancing runs of a busy CPU
+     */
+    public record Config(long tickNanos, long latencyNanos, long minGranularityNanos, long wakeupGranularityNanos,
+            long rrQuantumNanos, double dlCapacity, int balanceTicks) {
+        public static Config defaults() {
+            return new Config(1_000_000, 6_000_000, 750_000, 1_000_000, 100_000_000, 0.95, 4);
+        }
+
+        /** Every time scaled to a tick of {@code tickNanos} (defaults are for 1 ms). */
+        public static Config withTick(long tickNanos) {
+            double k = tickNanos / 1_000_000.0;
+            return new Config(tickNanos, (long) (6_000_000 * k), (long) (750_000 * k), (long) (1_000_000 * k),
+                    (long) (100_000_000 * k), 0.95, 4);
+        }
+    }
+
+    /** One CPU's counters, for {@code sched:stat}. */
+    public record CpuStat(int cpu, int queued, String current, long switches, long runtimeNanos, long idleNanos,
+            long migrations, long ticks, long preemptions, double dlBandwidth) {
+    }
+
+    /** Thrown in a task's thread by blocking calls once the task was killed; ends the task quietly. */
+    public static final class Killed extends RuntimeException {
+        Killed() {
+            super("task killed", null, false, false);
+        }
+    }
+
+    private final Hal hal;
+    private final List<Vcpu> vcpus;
+    final RunQueue[] rqs;
+    final Config cfg;
+    private final ConcurrentSkipListMap<Long, Task> tasks = new ConcurrentSkipListMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final List<IrqVector> vectors = new ArrayList<>();
+    private volatile boolean running;
+    private final boolean virtualThreads;
+
+    public Scheduler(Hal hal) {
+        this(hal, Config.defaults());
+    }
+
+    public Scheduler(Hal hal, Config cfg) {
+        this(hal, cfg, true);
+    }
+
+    /** {@code virtualThreads}: task threads are virtual threads (else platform threads). */
+    public Scheduler(Hal hal, Config cfg, boolean virtualThreads) {
+        this.hal = hal;
+        this.cfg = cfg;
+        this.vcpus = List.copyOf(hal.vcpus());
+        if (vcpus.isEmpty()) {
+            throw new IllegalStateException("no vCPUs");
+        }
+        if (vcpus.size() > 64) {
+            throw new IllegalStateException("at most 64 CPUs");
+        }
+        this.virtualThreads = virtualThreads;
+        rqs = new RunQueue[vcpus.size()];
+        for (int i = 0; i < rqs.length; i++) {
+            rqs[i] = new RunQueue(i, vcpus.get(i), this, cfg);
+        }
+    }
+
+    static int weight(SchedParams p) {
+        return p.policy() == Policy.NORMAL ? WEIGHTS[p.nice() + 20] : p.policy() == Policy.IDLE ? 3 : 1024;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Takes a tick vector and a reschedule vector on every CPU and puts each local APIC timer in
+     * TSC-deadline mode. The HAL must be started (interrupt handlers installed).
+     */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        int n = rqs.length;
+        int guard = 0;
+        while ((missing(true) || missing(false)) && guard++ < 8 * n) {
+            boolean tick = missing(true);
+            AtomicReference<IrqVector> ref = new AtomicReference<>();
+            IrqVector v = hal.interrupts().allocate(tick ? "sched tick" : "sched resched", vec -> {
+                IrqVector me = ref.get();
+                if (me != null) {
+                    if (tick) {
+                        timerInterrupt(rqs[me.cpu()]);
+                    } else {
+                        reschedInterrupt(rqs[me.cpu()]);
+                    }
+                }
+            });
+            ref.set(v);
+            RunQueue rq = rqs[v.cpu()];
+            if (tick ? rq.tickVector < 0 : rq.reschedVector < 0) {
+                if (tick) {
+                    rq.tickVector = v.vector();
+                } else {
+                    rq.reschedVector = v.vector();
+                }
+                vectors.add(v);
+            } else {
+                v.close();
+            }
+        }
+        if (missing(true) || missing(false)) {
+            throw new IllegalStateException("no free interrupt vectors for the scheduler");
+        }
+        for (RunQueue rq : rqs) {
+            LocalApic a = rq.vcpu.lapic();
+            a.writeRegister(LocalApic.REG_SVR, a.readRegister(LocalApic.REG_SVR) | LocalApic.SVR_ENABLE);
+            a.writeRegister(LocalApic.REG_LVT_TIMER, rq.tickVector | (LocalApic.TIMER_TSC_DEADLINE << 17));
+            rq.idleSince = now();
+        }
+        running = true;
+        LOG.info("scheduler: {} cpus, tick {} us", n, cfg.tickNanos() / 1000);
+    }
+
+    private boolean missing(boolean tick) {
+        for (RunQueue rq : rqs) {
+            if ((tick ? rq.tickVector : rq.reschedVector) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Kills every task, waits briefly for them to end, stops the timers and frees the vectors. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+        }
+        for (Task t : tasks.values()) {
+            t.kill();
+        }
+        long end = System.nanoTime() + 2_000_000_000L;
+        for (Task t : tasks.values()) {
+            try {
+                t.join(Math.max(1, end - System.nanoTime()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (this) {
+            running = false;
+            for (RunQueue rq : rqs) {
+                rq.lock.lock();
+                try {
+                    rq.timers.clear();
+                    rq.vcpu.lapic().writeTscDeadline(0);
+                    rq.programmed = -1;
+                } finally {
+                    rq.lock.unlock();
+                }
+            }
+            for (IrqVector v : vectors) {
+                v.close();
+            }
+            vectors.clear();
+            for (RunQueue rq : rqs) {
+                rq.tickVector = -1;
+                rq.reschedVector = -1;
+            }
+        }
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /** The virtual clock now, ns (the TSC). */
+    public long now() {
+        return vcpus.get(0).tsc();
+    }
+
+    public int cpus() {
+        return rqs.length;
+    }
+
+    public Config config() {
+        return cfg;
+    }
+
+    /** A mask of every CPU. */
+    public long allCpus() {
+        return rqs.length == 64 ? -1L : (1L << rqs.length) - 1;
+    }
+
+    /** The CPU the caller runs on: the task's, or the vCPU thread's, or -1. */
+    public int currentCpu() {
+        Task t = CURRENT.get();
+        if (t != null && t.sched == this) {
+            return t.cpu;
+        }
+        for (RunQueue rq : rqs) {
+            if (rq.vcpu.onVcpuThread()) {
+                return rq.cpu;
+            }
+        }
+        return -1;
+    }
+
+    /** Live tasks (not yet reaped), by id. */
+    public List<Task> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    /** Per-CPU counters. */
+    public List<CpuStat> stats() {
+        List<CpuStat> out = new ArrayList<>();
+        long now = now();
+        for (RunQueue rq : rqs) {
+            rq.lock.lock();
+            try {
+                long idle = rq.idle + (rq.curr == null && rq.idleSince >= 0 ? Math.max(0, now - rq.idleSince) : 0);
+                out.add(new CpuStat(rq.cpu, rq.queuedCount(), rq.curr == null ? "-" : rq.curr.id + " " + rq.curr.name,
+                        rq.switches, rq.runtime, idle, rq.migrations, rq.ticks, rq.preemptions, rq.dlBandwidth));
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks the invariants, with every run queue locked (in CPU order): one task per vCPU at
+     * most, a task on at most one queue and not while it runs, queued tasks RUNNABLE, running
+     * ones RUNNING and on a CPU they may run on.
+     *
+     * @throws IllegalStateException naming the first violation
+     */
+    public void checkInvariants() {
+        for (RunQueue rq : rqs) {
+            rq.lock.lock();
+        }
+        try {
+            java.util.Set<Task> seen = new java.util.HashSet<>();
+            for (RunQueue rq : rqs) {
+                if (rq.curr != null) {
+                    if (!seen.add(rq.curr)) {
+                        throw new IllegalStateException(rq.curr + " runs on two vCPUs");
+                    }
+                    // RUNNING, or already BLOCKED/woken/DEAD on its way out; never queued meanwhile
+                    if (rq.curr.state == Task.State.NEW || rq.curr.queued || rq.curr.rq != rq) {
+                        throw new IllegalStateException(rq.curr + " holds cpu " + rq.cpu + " but is " + rq.curr.state
+                                + (rq.curr.queued ? ", queued" : ""));
+                    }
+                }
+            }
+            for (RunQueue rq : rqs) {
+                for (SchedClass c : rq.classes) {
+                    for (Task t : c.queued()) {
+                        if (!seen.add(t)) {
+                            throw new IllegalStateException(t + " is queued twice or queued while running");
+                        }
+                        if (t.state != Task.State.RUNNABLE) {
+                            throw new IllegalStateException(t + " is queued on cpu " + rq.cpu + " but " + t.state);
+                        }
+                        if (t.rq != rq) {
+                            throw new IllegalStateException(t + " is queued on cpu " + rq.cpu + " but points elsewhere");
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (int i = rqs.length - 1; i >= 0; i--) {
+                rqs[i].lock.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /** Starts a task on any CPU. */
+    public Task spawn(String name, SchedParams params, Task.Body body) {
+        return spawn(name, params, allCpus(), body);
+    }
+
+    /**
+     * Creates a task and makes it runnable.
+     *
+     * @param affinity the CPUs it may run on (bit n = CPU n)
+     * @throws IllegalArgumentException for an empty affinity mask
+     * @throws IllegalStateException (deadline) when admission control refuses its bandwidth
+     */
+    public Task spawn(String name, SchedParams params, long affinity, Task.Body body) {
+        if (!running) {
+            throw new IllegalStateException("scheduler not started");
+        }
+        affinity &= allCpus();
+        if (affinity == 0) {
+            throw new IllegalArgumentException("empty affinity mask");
+        }
+        Task t = new Task(this, ids.incrementAndGet(), name, params, affinity, body);
+        if (params.policy() == Policy.DEADLINE) {
+            admit(t, params, affinity);
+        }
+        Runnable main = () -> taskMain(t);
+        t.thread = virtualThreads ? Thread.ofVirtual().name("task-" + t.id + "-" + name).unstarted(main)
+                : Thread.ofPlatform().daemon().name("task-" + t.id + "-" + name).unstarted(main);
+        tasks.put(t.id, t);
+        t.thread.start();
+        synchronized (t) {
+            t.state = Task.State.RUNNABLE;
+        }
+        activate(t, true, -1);
+        return t;
+    }
+
+    private void taskMain(Task t) {
+        CURRENT.set(t);
+        while (!t.granted) {
+            LockSupport.park(this);
+        }
+        t.granted = false;
+        try {
+            if (!t.killed) {
+                t.body.run();
+            }
+        } catch (Killed k) {
+            // ended by kill()
+        } catch (Throwable e) {
+            t.failure = e;
+            LOG.warn("task {} ({}) failed: {}", t.id, t.name, e.toString());
+        } finally {
+            synchronized (t) {
+                t.state = Task.State.DEAD;
+            }
+            release(t);
+            handback(t, Task.Handback.EXIT);
+        }
+    }
+
+    /** Frees what a dead task holds: deadline bandwidth, its entry in the task list. */
+    private void release(Task t) {
+        if (t.params.policy() == Policy.DEADLINE && t.dlCpu >= 0) {
+            RunQueue rq = rqs[t.dlCpu];
+            rq.lock.lock();
+            try {
+                rq.dlBandwidth -= t.params.bandwidth();
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+        tasks.remove(t.id);
+    }
+
+    /** Admission control for a deadline task: first CPU (of its mask) whose reserved bandwidth stays within capacity. */
+    private void admit(Task t, SchedParams p, long affinity) {
+        double bw = p.bandwidth();
+        for (RunQueue rq : rqs) {
+            if ((affinity & (1L << rq.cpu)) == 0) {
+                continue;
+            }
+            rq.lock.lock();
+            try {
+                if (rq.dlBandwidth + bw <= cfg.dlCapacity() + 1e-9) {
+                    rq.dlBandwidth += bw;
+                    t.dlCpu = rq.cpu;
+                    return;
+                }
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+        throw new IllegalStateException(String.format(
+                "EBUSY: deadline bandwidth %.3f does not fit (capacity %.2f per cpu)", bw, cfg.dlCapacity()));
+    }
+
+    /**
+     * Changes a task's policy and parameters ({@code sched_setattr}); a deadline policy goes
+     * through admission control. Takes effect at once (requeued, preemption checked).
+     */
+    public void setParams(Task t, SchedParams p) {
+        if (t.params.policy() == Policy.DEADLINE || p.policy() == Policy.DEADLINE) {
+            throw new UnsupportedOperationException("changing to or from DEADLINE: spawn a deadline task instead");
+        }
+        synchronized (Mutex.PI_LOCK) {
+            t.params = p;
+            reprio(t, Math.min(p.prio(), t.piPrio()));
+        }
+    }
+
+    /** Sets the CPUs a task may run on; a task queued or running elsewhere is migrated. */
+    public void setAffinity(Task t, long mask) {
+        mask &= allCpus();
+        if (mask == 0) {
+            throw new IllegalArgumentException("empty affinity mask");
+        }
+        if (t.params.policy() == Policy.DEADLINE && (mask & (1L << t.dlCpu)) == 0) {
+            throw new UnsupportedOperationException("a deadline task stays on the CPU it was admitted on");
+        }
+        t.affinity = mask;
+        for (;;) {
+            RunQueue rq = t.rq;
+            if (rq == null) {
+                return; // blocked: the next wake-up picks an allowed CPU
+            }
+            rq.lock.lock();
+            try {
+                if (t.rq != rq) {
+                    continue;
+                }
+                if ((mask & (1L << rq.cpu)) != 0) {
+                    return;
+                }
+                if (rq.curr == t) {
+                    resched(rq); // requeued on an allowed CPU when it gives the vCPU up
+                    return;
+                }
+                if (!t.queued) {
+                    return;
+                }
+                dequeueLocked(rq, t);
+            } finally {
+                rq.lock.unlock();
+            }
+            activate(t, false, -1);
+            return;
+        }
+    }
+
+    /**
+     * Sets a task's effective priority (priority inheritance). Caller holds {@link Mutex#PI_LOCK}.
+     */
+    void reprio(Task t, int prio) {
+        if (t.params.policy() == Policy.DEADLINE) {
+            return; // deadline tasks outrank every inherited priority
+        }
+        for (;;) {
+            RunQueue rq = t.rq;
+            if (rq == null) {
+                synchronized (t) {
+                    if (t.rq == null) {
+                        t.prio = prio;
+                        t.weight = weight(t.params);
+                        return;
+                    }
+                }
+                continue;
+            }
+            rq.lock.lock();
+            try {
+                if (t.rq != rq) {
+                    continue;
+                }
+                if (t.queued) {
+                    classOf(t).dequeue(t);
+                    t.prio = prio;
+                    t.weight = weight(t.params);
+                    classOf(t).enqueue(t, false);
+                    checkPreempt(rq, t);
+                } else {
+                    int old = t.prio;
+                    t.prio = prio;
+                    t.weight = weight(t.params);
+                    if (rq.curr == t && prio > old) {
+                        resched(rq); // lowered: let the queue decide
+                    }
+                }
+                return;
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+    }
+
+    SchedClass classOf(Task t) {
+        return classOf(t.rq, t);
+    }
+
+    static int classIndex(Task t) {
+        int p = t.prio;
+        return p < 0 ? SchedClass.DL : p < 100 ? SchedClass.RT : p < 140 ? SchedClass.FAIR : SchedClass.IDLE;
+    }
+
+    private static SchedClass classOf(RunQueue rq, Task t) {
+        return rq.classes[classIndex(t)];
+    }
+
+    // ------------------------------------------------------------------ wake-up and enqueue
+
+    /**
+     * Wakes a BLOCKED task (any thread, interrupt context included). False if it was not blocked.
+     */
+    boolean wake(Task t) {
+        synchronized (t) {
+            if (t.state != Task.State.BLOCKED) {
+                return false;
+            }
+            t.state = Task.State.RUNNABLE;
+            if (t.onCpu) {
+                return true; // its CPU requeues it when it gets the vCPU back
+            }
+        }
+        activate(t, true, t.cpu);
+        return true;
+    }
+
+    /** Makes a task that is RUNNABLE and on no queue runnable on a CPU: wake-up, new task, migration. */
+    void activate(Task t, boolean wakeup, int prefer) {
+        activate(t, wakeup, prefer, false);
+    }
+
+    /** As {@link #activate(Task, boolean, int)}; {@code force}: on {@code prefer} if the task may run there. */
+    void activate(Task t, boolean wakeup, int prefer, boolean force) {
+        for (;;) {
+            RunQueue rq = force && (t.affinity & (1L << prefer)) != 0 ? rqs[prefer] : select(t, prefer);
+            rq.lock.lock();
+            try {
+                if ((t.affinity & (1L << rq.cpu)) == 0) {
+                    continue; // affinity changed meanwhile
+                }
+                if (t.params.policy() == Policy.DEADLINE && t.dlThrottled) {
+                    return; // the replenishment timer activates it
+                }
+                if (t.cpu >= 0 && t.cpu != rq.cpu) {
+                    t.migrations++;
+                    rq.migrations++;
+                    // fair: keep the task's lag relative to the new queue's min_vruntime
+                    t.vruntime = t.vruntime - rqs[t.cpu].fair.minVruntime + rq.fair.minVruntime;
+                }
+                enqueueLocked(rq, t, wakeup);
+                checkPreempt(rq, t);
+                if (rq.curr == null) {
+                    queuePass(rq);
+                }
+                return;
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+    }
+
+    private void enqueueLocked(RunQueue rq, Task t, boolean wakeup) {
+        synchronized (t) {
+            t.rq = rq;
+            t.queued = true;
+        }
+        classOf(rq, t).enqueue(t, wakeup);
+    }
+
+    private void dequeueLocked(RunQueue rq, Task t) {
+        classOf(rq, t).dequeue(t);
+        synchronized (t) {
+            t.queued = false;
+            t.rq = null;
+        }
+    }
+
+    /** select_task_rq: the deadline task's CPU; else the preferred CPU if idle, an idle allowed CPU, or the least loaded. */
+    private RunQueue select(Task t, int prefer) {
+        long mask = t.affinity;
+        if (t.params.policy() == Policy.DEADLINE && t.dlCpu >= 0) {
+            return rqs[t.dlCpu];
+        }
+        if (prefer >= 0 && prefer < rqs.length && (mask & (1L << prefer)) != 0 && idle(rqs[prefer])) {
+            return rqs[prefer];
+        }
+        RunQueue best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        for (RunQueue rq : rqs) {
+            if ((mask & (1L << rq.cpu)) == 0) {
+                continue;
+            }
+            int load = rq.load();
+            if (load < bestLoad || (load == bestLoad && rq.cpu == prefer)) {
+                best = rq;
+                bestLoad = load;
+            }
+        }
+        return best;
+    }
+
+    private static boolean idle(RunQueue rq) {
+        return rq.curr == null && rq.queuedCount() == 0;
+    }
+
+    /** check_preempt_curr: a woken task of a higher class, or one its class prefers, preempts curr. */
+    private void checkPreempt(RunQueue rq, Task woken) {
+        Task c = rq.curr;
+        if (c == null || c == woken) {
+            return;
+        }
+        int wc = classIndex(woken);
+        int cc = classIndex(c);
+        if (wc < cc || (wc == cc && rq.classes[wc].preempts(c, woken))) {
+            resched(rq);
+        }
+    }
+
+    /** Sets need_resched on a CPU; a CPU in user code gets a reschedule IPI. Caller holds rq.lock. */
+    void resched(RunQueue rq) {
+        rq.needResched = true;
+        // on its own thread (interrupt context) the vCPU checks need_resched after the handler
+        if (rq.inUser && rq.reschedVector >= 0 && !rq.vcpu.onVcpuThread()) {
+            rq.vcpu.lapic().raise(rq.reschedVector);
+        }
+    }
+
+    /** Makes a task notice kill(): wakes it if blocked, interrupts its user code if running. */
+    void kick(Task t) {
+        if (!wake(t)) {
+            RunQueue rq = t.rq;
+            if (rq != null) {
+                rq.lock.lock();
+                try {
+                    if (rq.curr == t) {
+                        resched(rq);
+                    }
+                } finally {
+                    rq.lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void queuePass(RunQueue rq) {
+        if (rq.passQueued) {
+            return;
+        }
+        rq.passQueued = true;
+        try {
+            rq.vcpu.execute(() -> pass(rq));
+        } catch (RejectedExecutionException e) {
+            rq.passQueued = false;
+        }
+    }
+
+    // ------------------------------------------------------------------ the dispatch pass (vCPU thread)
+
+    private enum Outcome { PREEMPT, YIELD, BLOCK, EXIT }
+
+    private void pass(RunQueue rq) {
+        Task t;
+        long now = now();
+        rq.lock.lock();
+        try {
+            rq.passQueued = false;
+            if (rq.curr != null) {
+                return;
+            }
+            t = pickLocked(rq);
+            if (t == null) {
+                if (rq.idleSince < 0) {
+                    rq.idleSince = now;
+                }
+                program(rq);
+            } else {
+                if (rq.idleSince >= 0) {
+                    rq.idle += Math.max(0, now - rq.idleSince);
+                    rq.idleSince = -1;
+                }
+                rq.curr = t;
+                rq.needResched = false;
+                synchronized (t) {
+                    t.state = Task.State.RUNNING;
+                    t.onCpu = true;
+                    t.queued = false;
+                    t.rq = rq;
+                }
+                t.cpu = rq.cpu;
+                t.execStart = now;
+                t.sliceExec = 0;
+                t.switches++;
+                rq.switches++;
+                rq.tickDeadline = now + cfg.tickNanos();
+                program(rq);
+            }
+        } finally {
+            rq.lock.unlock();
+        }
+        if (t == null) {
+            idleBalance(rq);
+            return;
+        }
+        Outcome o;
+        try {
+            o = run(rq, t);
+        } catch (Throwable e) {
+            LOG.error("cpu {}: task {} broke the dispatcher", rq.cpu, t.id, e);
+            o = Outcome.EXIT;
+        }
+        putBack(rq, t, o);
+    }
+
+    private Task pickLocked(RunQueue rq) {
+        for (SchedClass c : rq.classes) {
+            Task t = c.pick();
+            if (t != null) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private void putBack(RunQueue rq, Task t, Outcome o) {
+        boolean requeueElsewhere = false;
+        Timer replenish = null;
+        rq.lock.lock();
+        try {
+            updateCurr(rq, now());
+            rq.curr = null;
+            switch (o) {
+                case PREEMPT, YIELD -> {
+                    rq.preemptions += o == Outcome.PREEMPT ? 1 : 0;
+                    synchronized (t) {
+                        t.state = Task.State.RUNNABLE;
+                        t.onCpu = false;
+                    }
+                    requeueElsewhere = !putLocked(rq, t, o == Outcome.YIELD);
+                }
+                case BLOCK -> {
+                    boolean woken;
+                    synchronized (t) {
+                        woken = t.state == Task.State.RUNNABLE;
+                        t.onCpu = false;
+                        if (!woken) {
+                            t.rq = null;
+                        }
+                    }
+                    if (woken) {
+                        requeueElsewhere = !putLocked(rq, t, true);
+                    }
+                }
+                case EXIT -> {
+                    synchronized (t) {
+                        t.onCpu = false;
+                        t.rq = null;
+                    }
+                }
+            }
+            if (t.params.policy() == Policy.DEADLINE && t.dlThrottled && o != Outcome.EXIT) {
+                // budget used up: replenish at the end of the current period
+                long at = t.dlDeadline - t.params.deadline() + t.params.period();
+                replenish = addTimerLocked(rq, at, () -> replenish(t));
+            }
+            if (rq.queuedCount() > 0) {
+                queuePass(rq);
+            } else {
+                program(rq);
+            }
+        } finally {
+            rq.lock.unlock();
+        }
+        if (o == Outcome.EXIT) {
+            t.exited.complete();
+        }
+        if (requeueElsewhere) {
+            activate(t, false, -1);
+        }
+    }
+
+    /** Puts a task back on this queue if it may stay here; false if it must move (affinity) or wait (throttled). */
+    private boolean putLocked(RunQueue rq, Task t, boolean yielded) {
+        if ((t.affinity & (1L << rq.cpu)) == 0) {
+            synchronized (t) {
+                t.rq = null;
+            }
+            return false;
+        }
+        if (t.params.policy() == Policy.DEADLINE && t.dlThrottled) {
+            synchronized (t) {
+                t.rq = null;
+            }
+            return true; // neither queued nor moved: the replenishment timer activates it
+        }
+        synchronized (t) {
+            t.rq = rq;
+            t.queued = true;
+        }
+        classOf(rq, t).put(t, yielded);
+        return true;
+    }
+
+    private void replenish(Task t) {
+        RunQueue rq = rqs[t.dlCpu];
+        rq.lock.lock();
+        try {
+            t.dlThrottled = false;
+            t.dlDeadline += t.params.period();
+            t.dlRuntime = t.params.runtime();
+        } finally {
+            rq.lock.unlock();
+        }
+        synchronized (t) {
+            if (t.state != Task.State.RUNNABLE || t.onCpu || t.rq != null) {
+                return; // blocked meanwhile (the wake-up enqueues it) or already back
+            }
+        }
+        activate(t, false, t.dlCpu);
+    }
+
+    /** Runs the task until it gives the vCPU back or is preempted. vCPU thread. */
+    private Outcome run(RunQueue rq, Task t) {
+        Vcpu v = rq.vcpu;
+        for (;;) {
+            CpuState u = t.user;
+            if (u != null) {
+                Cpu c = v.cpu();
+                c.load(u);
+                rq.inUser = true;
+                Exit e = null;
+                try {
+                    for (;;) {
+                        if (rq.needResched || t.killed || !running) {
+                            e = null;
+                            break;
+                        }
+                        e = v.runUser(Long.MAX_VALUE);
+                        if (e == Exit.INTERRUPT) {
+                            v.serviceInterrupts();
+                            continue;
+                        }
+                        if (e == Exit.BUDGET) {
+                            e = null; // the vCPU is stopping
+                        }
+                        break;
+                    }
+                } finally {
+                    rq.inUser = false;
+                    c.save(u);
+                }
+                if (e == null && !t.killed) {
+                    return Outcome.PREEMPT; // resume this user context when picked again
+                }
+                t.userExit = e;
+                t.userVector = e == Exit.EXCEPTION ? c.vector() : -1;
+                t.user = null;
+            }
+            Task.Handback h = runKernel(rq, t);
+            switch (h) {
+                case USER -> {
+                    continue;
+                }
+                case YIELD -> {
+                    return t.interruptRequested ? Outcome.PREEMPT : Outcome.YIELD;
+                }
+                case BLOCK -> {
+                    return Outcome.BLOCK;
+                }
+                default -> {
+                    return Outcome.EXIT;
+                }
+            }
+        }
+    }
+
+    /** Grants the task's thread the CPU and waits for it to hand back, taking interrupts meanwhile. */
+    private Task.Handback runKernel(RunQueue rq, Task t) {
+        t.handback = null;
+        t.granted = true;
+        LockSupport.unpark(t.thread);
+        Task.Handback h;
+        while ((h = t.handback) == null) {
+            LockSupport.park(rq);
+            rq.vcpu.serviceInterrupts();
+        }
+        return h;
+    }
+
+    /** The task's side of the handoff: gives the vCPU back and, unless exiting, waits to be granted one again. */
+    void handback(Task t, Task.Handback h) {
+        RunQueue rq = t.rq;
+        Thread vcpuThread = rq != null ? rq.vcpu.thread() : rqs[Math.max(0, t.cpu)].vcpu.thread();
+        t.handback = h;
+        LockSupport.unpark(vcpuThread);
+        if (h == Task.Handback.EXIT) {
+            return;
+        }
+        while (!t.granted) {
+            LockSupport.park(this);
+        }
+        t.granted = false;
+    }
+
+    // ------------------------------------------------------------------ called by the current task
+
+    Task self() {
+        Task t = CURRENT.get();
+        if (t == null || t.sched != this) {
+            return null;
+        }
+        return t;
+    }
+
+    /** Marks the current task BLOCKED: the first half of a sleep; call {@link #block} next. */
+    void prepareBlock(Task t) {
+        synchronized (t) {
+            t.state = Task.State.BLOCKED;
+        }
+    }
+
+    /** Gives the vCPU up unless a wake-up came since {@link #prepareBlock}; returns once woken and running. */
+    void block(Task t) {
+        synchronized (t) {
+            if (t.state != Task.State.BLOCKED) {
+                t.state = Task.State.RUNNING;
+                return;
+            }
+        }
+        handback(t, Task.Handback.BLOCK);
+    }
+
+    /** Undoes {@link #prepareBlock} without sleeping (the condition came true). */
+    void cancelBlock(Task t) {
+        synchronized (t) {
+            t.state = Task.State.RUNNING;
+        }
+    }
+
+    void yield(Task t, boolean preempt) {
+        t.interruptRequested = preempt;
+        handback(t, Task.Handback.YIELD);
+        t.interruptRequested = false;
+    }
+
+    boolean needResched(Task t) {
+        RunQueue rq = t.rq;
+        return rq != null && rq.needResched;
+    }
+
+    Exit runUser(Task t, CpuState s) {
+        if (t.killed) {
+            throw new Killed();
+        }
+        t.user = s;
+        handback(t, Task.Handback.USER);
+        if (t.user != null || t.userExit == null) {
+            t.user = null;
+            throw new Killed();
+        }
+        return t.userExit;
+    }
+
+    /** Sleeps (task: gives the vCPU up; other thread: parks) until the virtual clock reaches {@code deadline}. */
+    public void sleepUntil(long deadline) throws InterruptedException {
+        Task t = self();
+        if (t == null) {
+            Thread th = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Timer tm = timer(deadline, () -> {
+                done.set(true);
+                LockSupport.unpark(th);
+            });
+            while (!done.get()) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    tm.cancel();
+                    throw new InterruptedException();
+                }
+            }
+            return;
+        }
+        while (now() < deadline) {
+            prepareBlock(t);
+            Timer tm = timer(deadline, () -> wake(t));
+            block(t);
+            tm.cancel();
+            if (t.killed) {
+                throw new Killed();
+            }
+        }
+    }
+
+    /** Sleeps {@code nanos} of virtual time. */
+    public void sleep(long nanos) throws InterruptedException {
+        sleepUntil(now() + nanos);
+    }
+
+    // ------------------------------------------------------------------ timers and the tick
+
+    /**
+     * Arms a timer on the calling CPU (CPU 0 if the caller is not on one). The callback runs in
+     * interrupt context on that vCPU when the virtual clock reaches {@code deadline}.
+     */
+    public Timer timer(long deadline, Runnable callback) {
+        int cpu = currentCpu();
+        return timer(cpu < 0 ? 0 : cpu, deadline, callback);
+    }
+
+    /** Arms a timer on a given CPU. */
+    public Timer timer(int cpu, long deadline, Runnable callback) {
+        RunQueue rq = rqs[cpu];
+        rq.lock.lock();
+        try {
+            return addTimerLocked(rq, deadline, callback);
+        } finally {
+            rq.lock.unlock();
+        }
+    }
+
+    private Timer addTimerLocked(RunQueue rq, long deadline, Runnable callback) {
+        Timer tm = new Timer(deadline, callback, rq);
+        rq.timers.add(tm);
+        if (rq.timers.peek() == tm) {
+            program(rq);
+        }
+        return tm;
+    }
+
+    /**
+     * Programs the CPU's LAPIC TSC-deadline timer: the earliest of its timers, the tick (only
+     * while a task runs: the idle CPU is tickless) and a running deadline task's budget end.
+     */
+    private void program(RunQueue rq) {
+        if (!running && rq.tickVector < 0) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        Timer first = rq.timers.peek();
+        if (first != null) {
+            next = first.deadline;
+        }
+        Task c = rq.curr;
+        if (c != null) {
+            next = Math.min(next, rq.tickDeadline);
+            if (classIndex(c) == SchedClass.DL) {
+                next = Math.min(next, c.execStart + Math.max(0, c.dlRuntime));
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            // far deadlines are armed in steps (the handler re-arms): keeps the APIC's arithmetic in range
+            next = Math.min(next, now() + MAX_ARM_NANOS);
+        }
+        long value = next == Long.MAX_VALUE ? 0 : Math.max(1, next);
+        if (value != rq.programmed) {
+            rq.programmed = value;
+            rq.vcpu.lapic().writeTscDeadline(value);
+        }
+    }
+
+    /** The tick and timer interrupt (vCPU thread): expire timers, account the running task, reprogram. */
+    private void timerInterrupt(RunQueue rq) {
+        long now = now();
+        List<Timer> due = null;
+        rq.lock.lock();
+        try {
+            Timer tm;
+            while ((tm = rq.timers.peek()) != null && tm.deadline <= now) {
+                rq.timers.poll();
+                tm.state = 1;
+                if (due == null) {
+                    due = new ArrayList<>(2);
+                }
+                due.add(tm);
+            }
+        } finally {
+            rq.lock.unlock();
+        }
+        if (due != null) {
+            for (Timer tm : due) {
+                try {
+                    tm.callback.run();
+                } catch (Throwable e) {
+                    LOG.error("cpu {}: timer callback failed", rq.cpu, e);
+                }
+            }
+        }
+        boolean balance = false;
+        rq.lock.lock();
+        try {
+            if (rq.curr != null) {
+                if (updateCurr(rq, now)) {
+                    resched(rq);
+                }
+                if (now >= rq.tickDeadline) {
+                    rq.ticks++;
+                    rq.tickDeadline = now + cfg.tickNanos();
+                    balance = rqs.length > 1 && rq.ticks % cfg.balanceTicks() == 0;
+                }
+            }
+            rq.programmed = -1; // the deadline fired: arm again
+            program(rq);
+        } finally {
+            rq.lock.unlock();
+        }
+        if (balance) {
+            balance(rq);
+        }
+    }
+
+    private void reschedInterrupt(RunQueue rq) {
+        // need_resched is already set; taking the interrupt made user code exit
+    }
+
+    /** update_curr: charges the running task the time since it was last charged; true if it should be preempted. */
+    private boolean updateCurr(RunQueue rq, long now) {
+        Task c = rq.curr;
+        if (c == null) {
+            return false;
+        }
+        long delta = now - c.execStart;
+        if (delta <= 0) {
+            return false;
+        }
+        c.execStart = now;
+        c.sumExec += delta;
+        c.sliceExec += delta;
+        rq.runtime += delta;
+        return classOf(rq, c).charge(c, delta);
+    }
+
+    // ------------------------------------------------------------------ load balancing
+
+    /** Periodic balance (from the tick): pulls a task from the busiest CPU if it has at least two more. */
+    private void balance(RunQueue rq) {
+        // nohz kick: an idle CPU has no tick, so a busy one pushes queued work to it
+        for (RunQueue o : rqs) {
+            if (o != rq && rq.queuedCount() > 0 && idle(o)) {
+                pull(o, rq);
+            }
+        }
+        RunQueue busiest = null;
+        int most = rq.load() + 1;
+        for (RunQueue o : rqs) {
+            if (o != rq && o.load() > most) {
+                busiest = o;
+                most = o.load();
+            }
+        }
+        if (busiest != null) {
+            pull(rq, busiest);
+        }
+    }
+
+    /** Idle balance: a CPU going idle pulls a queued task from a CPU that has one waiting. */
+    private void idleBalance(RunQueue rq) {
+        if (rqs.length == 1) {
+            return;
+        }
+        for (RunQueue o : rqs) {
+            if (o != rq && o.queuedCount() > 0 && o.curr != null) {
+                if (pull(rq, o)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Moves one queued task that may run on {@code to} from {@code from}; true if one moved. */
+    private boolean pull(RunQueue to, RunQueue from) {
+        Task moved = null;
+        from.lock.lock();
+        try {
+            for (int ci = SchedClass.RT; ci <= SchedClass.IDLE && moved == null; ci++) {
+                for (Task t : from.classes[ci].queued()) {
+                    if ((t.affinity & (1L << to.cpu)) != 0) {
+                        dequeueLocked(from, t);
+                        moved = t;
+                        break;
+                    }
+                }
+            }
+        } finally {
+            from.lock.unlock();
+        }
+        if (moved != null) {
+            if (moved.cpu < 0) {
+                moved.cpu = from.cpu; // never ran: it still moves from 'from' (counted, vruntime renormalised)
+            }
+            activate(moved, false, to.cpu, true);
+            return true;
+        }
+        return false;
+    }
+}

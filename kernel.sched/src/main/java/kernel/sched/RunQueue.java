@@ -22,6 +22,7 @@ final class RunQueue {
     Task curr;
     volatile boolean needResched;
     volatile boolean inUser;
+    MmContext activeMm; // the context last activated on this vCPU (lazy TLB); vCPU thread only
     boolean passQueued;
     long tickDeadline = Long.MAX_VALUE;
     long programmed = -1;

@@ -839,6 +839,11 @@ public final class Scheduler implements AutoCloseable {
             rq.lock.unlock();
         }
         if (o == Outcome.EXIT) {
+            MmContext mm = t.mm;
+            if (mm != null && rq.activeMm == mm) { // its address space may go away with it
+                rq.activeMm = null;
+                mm.deactivate(rq.vcpu);
+            }
             t.exited.complete();
         }
         if (requeueElsewhere) {
@@ -886,6 +891,22 @@ public final class Scheduler implements AutoCloseable {
         activate(t, false, t.dlCpu);
     }
 
+    /**
+     * {@code switch_mm}: makes {@code next} the context active on {@code rq}'s vCPU, deactivating
+     * the previous one; nothing if it is already active (lazy). vCPU thread.
+     */
+    private static void switchMm(RunQueue rq, MmContext next) {
+        MmContext prev = rq.activeMm;
+        if (next == null || next == prev) {
+            return;
+        }
+        if (prev != null) {
+            prev.deactivate(rq.vcpu);
+        }
+        rq.activeMm = next;
+        next.activate(rq.vcpu);
+    }
+
     /** Runs the task until it gives the vCPU back or is preempted. vCPU thread. */
     private Outcome run(RunQueue rq, Task t) {
         Vcpu v = rq.vcpu;
@@ -894,6 +915,7 @@ public final class Scheduler implements AutoCloseable {
             if (u != null) {
                 Cpu c = v.cpu();
                 c.load(u);
+                switchMm(rq, t.mm);
                 rq.inUser = true;
                 Exit e = null;
                 try {

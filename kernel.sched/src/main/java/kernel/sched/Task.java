@@ -77,6 +77,7 @@ public final class Task {
     volatile Handback handback;
     volatile boolean killed;
     CpuState user; // a run-user request (or a preempted user context), vCPU thread while on CPU
+    volatile MmContext mm; // the address space its user code runs in, or null (see MmContext)
     Exit userExit;
     int userVector;
     volatile boolean interruptRequested;
@@ -145,6 +146,19 @@ public final class Task {
     }
 
     /** The CPUs it may run on, as a bit mask (bit n = CPU n). */
+    /** The address space this task's user code runs in (null: the CR3 in its CpuState only). */
+    public MmContext mm() {
+        return mm;
+    }
+
+    /**
+     * Sets the address space the scheduler switches in when this task's user code runs (see
+     * {@link MmContext}); takes effect at its next user run.
+     */
+    public void setMm(MmContext context) {
+        this.mm = context;
+    }
+
     public long affinity() {
         return affinity;
     }

@@ -52,7 +52,8 @@ public final class SchedSuites {
                         new SelfTest("kernel code gives way only at preemption points", this::preemptionPoints),
                         new SelfTest("timers fire in deadline order, not before their deadline; cancel works", this::timers),
                         new SelfTest("kill ends a task that is blocked, in user code or queued", this::kill),
-                        new SelfTest("setParams moves a task between classes at once", this::setParams))),
+                        new SelfTest("setParams moves a task between classes at once", this::setParams),
+                        new SelfTest("switch_mm: address spaces are switched lazily on the vCPU that runs the user code", this::switchMm))),
                 suite("sched.fair", List.of(
                         new SelfTest("nice 0 and nice 5 share a CPU within 10% of 1024:335", this::niceRatio))),
                 suite("sched.rt", List.of(
@@ -506,6 +507,52 @@ public final class SchedSuites {
      * about 3 ticks; without, medium starves low and high gives up after 20.
      * Everything happens on one CPU and every time is taken there, relative to low's lock.
      */
+    /**
+     * Two tasks with their own address-space contexts take turns on one CPU, each running user
+     * code several times in a row between yields: a context is activated on the vCPU that runs
+     * its user code, on that vCPU's thread, only when another was active there (not again for a
+     * task's consecutive user runs), the previous one is deactivated first, and an exiting
+     * task's context is deactivated.
+     */
+    void switchMm() throws Exception {
+        UserLoop u = user.get();
+        java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int cpu = cpu();
+        java.util.function.Function<String, kernel.sched.MmContext> ctx = name -> kernel.sched.MmContext.of(
+                v -> log.add("+" + name + (v.index() == cpu && v.onVcpuThread() ? "" : "?")),
+                v -> log.add("-" + name + (v.index() == cpu && v.onVcpuThread() ? "" : "?")));
+        kernel.sched.MmContext a = ctx.apply("a");
+        kernel.sched.MmContext b = ctx.apply("b");
+        Semaphore aTurn = new Semaphore(1);
+        Semaphore bTurn = new Semaphore(0);
+        Completion go = new Completion(); // the contexts are set before any user code runs
+        Task ta = s.spawn("mm-a", SchedParams.normal(0), mask(), () -> {
+            go.await();
+            CpuState st = u.newState();
+            for (int round = 0; round < 2; round++) {
+                aTurn.down();
+                u.burn(st, 10);
+                u.burn(st, 10); // a second user run: no switch
+                bTurn.up();
+            }
+        });
+        Task tb = s.spawn("mm-b", SchedParams.normal(0), mask(), () -> {
+            go.await();
+            CpuState st = u.newState();
+            for (int round = 0; round < 2; round++) {
+                bTurn.down();
+                u.burn(st, 10);
+                aTurn.up();
+            }
+        });
+        ta.setMm(a);
+        tb.setMm(b);
+        go.complete();
+        join(ta, tb);
+        Check.equal(java.util.List.of("+a", "-a", "+b", "-b", "+a", "-a", "+b", "-b"), java.util.List.copyOf(log),
+                "activations on cpu " + cpu + " (+ activate, - deactivate, ? = wrong vCPU or thread)");
+    }
+
     void inversion(boolean inherit) throws Exception {
         UserLoop u = user.get();
         long tk = tick();

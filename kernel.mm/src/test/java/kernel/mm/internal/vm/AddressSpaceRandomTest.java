@@ -29,6 +29,7 @@ class AddressSpaceRandomTest {
     static final long BASE = 0x1000_0000L;
     static final int N = 96;
     static final long P = 4096;
+    static VmMachine fixture;
     static Machine machine;
     static MachineHal hal;
     static BuddyAllocator pages;
@@ -36,18 +37,18 @@ class AddressSpaceRandomTest {
 
     @BeforeAll
     static void boot() {
-        machine = Machine.builder().memory(64L << 20).cpus(1).build().powerOn();
-        hal = new MachineHal(machine);
-        hal.start();
-        pages = new BuddyAllocator(machine.bootInfo().memoryMap());
-        vm = new VirtualMemoryImpl(hal, pages);
+        fixture = VmMachine.boot(1);
+        machine = fixture.machine();
+        hal = fixture.hal();
+        pages = fixture.pages();
+        vm = fixture.vm();
     }
 
     @AfterAll
     static void off() {
-        vm.close();
-        hal.stop();
-        machine.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     /** Model of one page: prot (-1 unmapped) and the value at its first word. */

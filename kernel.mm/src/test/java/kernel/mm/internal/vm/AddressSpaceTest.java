@@ -26,6 +26,7 @@ class AddressSpaceTest {
     static final int RW = Prot.READ | Prot.WRITE;
     static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
     static final long P = 4096;
+    static VmMachine fixture;
     static Machine machine;
     static MachineHal hal;
     static BuddyAllocator pages;
@@ -35,18 +36,18 @@ class AddressSpaceTest {
 
     @BeforeAll
     static void boot() {
-        machine = Machine.builder().memory(64L << 20).cpus(1).build().powerOn();
-        hal = new MachineHal(machine);
-        hal.start();
-        pages = new BuddyAllocator(machine.bootInfo().memoryMap());
-        vm = new VirtualMemoryImpl(hal, pages);
+        fixture = VmMachine.boot(1);
+        machine = fixture.machine();
+        hal = fixture.hal();
+        pages = fixture.pages();
+        vm = fixture.vm();
     }
 
     @AfterAll
     static void off() {
-        vm.close();
-        hal.stop();
-        machine.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     @BeforeEach

@@ -29,6 +29,7 @@ class TlbShootdownTest {
     static final int RW = Prot.READ | Prot.WRITE;
     static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
     static final long P = 4096;
+    static VmMachine fixture;
     static Machine machine;
     static MachineHal hal;
     static BuddyAllocator pages;
@@ -36,18 +37,18 @@ class TlbShootdownTest {
 
     @BeforeAll
     static void boot() {
-        machine = Machine.builder().memory(64L << 20).cpus(2).build().powerOn();
-        hal = new MachineHal(machine);
-        hal.start();
-        pages = new BuddyAllocator(machine.bootInfo().memoryMap(), 2, hal::currentCpu);
-        vm = new VirtualMemoryImpl(hal, pages);
+        fixture = VmMachine.boot(2);
+        machine = fixture.machine();
+        hal = fixture.hal();
+        pages = fixture.pages();
+        vm = fixture.vm();
     }
 
     @AfterAll
     static void off() {
-        vm.close();
-        hal.stop();
-        machine.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     static long[] regs(long rdi, long rsi, long rcx) {

@@ -18,6 +18,7 @@ import platform.pc.Machine;
  */
 @Timeout(120)
 class VmSelfTestsTest {
+    static VmMachine fixture;
     static Machine machine;
     static MachineHal hal;
     static BuddyAllocator pages;
@@ -25,23 +26,17 @@ class VmSelfTestsTest {
 
     @BeforeAll
     static void boot() {
-        machine = Machine.builder().memory(64L << 20).cpus(2).build().powerOn();
-        hal = new MachineHal(machine);
-        hal.start();
-        pages = new BuddyAllocator(machine.bootInfo().memoryMap(), machine.cpuCount(), hal::currentCpu);
-        vm = new VirtualMemoryImpl(hal, pages);
+        fixture = VmMachine.boot(2);
+        machine = fixture.machine();
+        hal = fixture.hal();
+        pages = fixture.pages();
+        vm = fixture.vm();
     }
 
     @AfterAll
     static void off() {
-        if (vm != null) {
-            vm.close();
-        }
-        if (hal != null) {
-            hal.stop();
-        }
-        if (machine != null) {
-            machine.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -102,8 +102,10 @@ public class HotplugTest {
     public void b_deviceAddBindsTheDriverAndTheDiskMounts() throws Exception {
         assertFalse(disks.find("vdb").isPresent());
         assertEquals("slot 1: VirtioBlkDevice 1af4:1042 inserted", Kestrel.monitor(context.getProperty("kestrel.monitor"), "device_add virtio-blk,file=" + card()));
-        Kestrel.await("vdb appears", () -> disks.find("vdb").isPresent());
-        assertEquals("virtio-blk", pci.devices().stream().filter(d -> d.address().bus() == 1).findFirst().orElseThrow().driver());
+        // the disk is registered inside the driver's probe, the binding recorded when probe returns
+        Kestrel.await("vdb appears and the card is bound", () -> disks.find("vdb").isPresent()
+                && "virtio-blk".equals(pci.devices().stream().filter(d -> d.address().bus() == 1).findFirst()
+                        .map(d -> d.driver()).orElse(null)));
         assertTrue(pci.slots().get(0).inUse());
         vfs.mount("vfat", "/dev/vdb", "/mnt", "");
         try {

@@ -228,4 +228,34 @@ class MmuTest {
             assertNotEquals(0, u.cpu.retired());
         }
     }
+
+    @Test
+    void invlpgOfACodePageDropsItsDecodedBlocksButADataPageKeepsThem() {
+        try (UserSpace u = new UserSpace()) {
+            long va = 0x700000;
+            long first = u.map(va, 4096, P | RW | US);
+            long second = u.map(0x800000, 4096, P | RW | US);
+            u.map(UserSpace.STACK_TOP - 4096, 4096, P | RW | US | NX);
+            long data = u.map(0x900000, 4096, P | RW | US | NX);
+            u.poke(va, Asm.assemble("mov eax, 1\nsyscall", va));
+            u.poke(0x800000, Asm.assemble("mov eax, 2\nsyscall", va));
+            u.cpu.setRip(va);
+            assertEquals(Exit.SYSCALL, u.run(10));
+            assertEquals(1, u.cpu.reg(CpuState.RAX));
+
+            u.cpu.invlpg(0x900000); // a data page: nothing decoded there
+            u.cpu.sysret();
+            u.cpu.setRip(va);
+            assertEquals(Exit.SYSCALL, u.run(10));
+            assertEquals(1, u.cpu.reg(CpuState.RAX));
+
+            u.mapPage(va, second, P | RW | US); // the code page now maps other code
+            u.cpu.invlpg(va);
+            u.cpu.sysret();
+            u.cpu.setRip(va);
+            assertEquals(Exit.SYSCALL, u.run(10));
+            assertEquals(2, u.cpu.reg(CpuState.RAX), "after INVLPG the new page's code runs, not the cached block");
+            assertNotEquals(first, data);
+        }
+    }
 }

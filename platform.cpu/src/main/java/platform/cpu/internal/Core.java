@@ -87,6 +87,12 @@ public final class Core {
 
     private final Decoder decoder;
     private final Block[] jumpCache = new Block[4096];
+    /**
+     * A 4096-bit filter of the pages that may have blocks in {@link #jumpCache} (a block lies in
+     * one page): INVLPG of a page whose bit is clear, such as a data page, keeps the jump cache.
+     * Bits are set when a block enters the cache and cleared when the cache is emptied.
+     */
+    private final long[] jumpPages = new long[64];
     private final Insn[] scratch = new Insn[Block.MAX];
     private final byte[] fetch = new byte[32];
 
@@ -410,7 +416,18 @@ public final class Core {
                 tagX[k] = -1;
             }
         }
+        clearJumpCache();
+    }
+
+    private void clearJumpCache() {
         Arrays.fill(jumpCache, null);
+        Arrays.fill(jumpPages, 0);
+    }
+
+    /** The bit of {@link #jumpPages} for the page containing {@code va}. */
+    private static int jumpPageBit(long va) {
+        long p = va >>> 12;
+        return (int) (p ^ (p >>> 12)) & 4095;
     }
 
     /** Drops the TLB entries of the page containing {@code va} (INVLPG), global or not. */
@@ -426,7 +443,10 @@ public final class Core {
         if (tagX[t] == page) {
             tagX[t] = -1;
         }
-        Arrays.fill(jumpCache, null);
+        int bit = jumpPageBit(va);
+        if ((jumpPages[bit >>> 6] & 1L << bit) != 0) { // blocks of this page may be cached
+            clearJumpCache();
+        }
     }
 
     /** Drops the write entries (a page may have become a code page). */
@@ -562,6 +582,8 @@ public final class Core {
             b = new Block(va, b.pa, b.insns);
         }
         jumpCache[j] = b;
+        int bit = jumpPageBit(va);
+        jumpPages[bit >>> 6] |= 1L << bit;
         return b;
     }
 

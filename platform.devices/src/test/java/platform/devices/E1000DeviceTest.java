@@ -128,9 +128,7 @@ class E1000DeviceTest {
     }
 
     byte[] ram(long addr, int len) {
-        byte[] b = new byte[len];
-        bus.read(addr, b, 0, len);
-        return b;
+        return TestMemory.read(bus, addr, len);
     }
 
     int rxStatus(int i) {

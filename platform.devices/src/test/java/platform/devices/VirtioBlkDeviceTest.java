@@ -57,9 +57,7 @@ class VirtioBlkDeviceTest {
     }
 
     byte[] ram(long addr, int len) {
-        byte[] b = new byte[len];
-        bus.read(addr, b, 0, len);
-        return b;
+        return TestMemory.read(bus, addr, len);
     }
 
     @Test

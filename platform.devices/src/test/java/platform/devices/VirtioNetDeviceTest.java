@@ -491,9 +491,7 @@ class VirtioNetDeviceTest {
         }
 
         byte[] ram(long addr, int len) {
-            byte[] b = new byte[len];
-            bus.read(addr, b, 0, len);
-            return b;
+            return TestMemory.read(bus, addr, len);
         }
 
         void probe() {

@@ -1,5 +1,7 @@
 package platform.devices.nvme;
 
+import platform.devices.TestMemory;
+import static platform.devices.TestMemory.pattern;
 import static org.junit.jupiter.api.Assertions.*;
 import static platform.devices.nvme.NvmeTestDriver.dnr;
 import static platform.devices.nvme.NvmeTestDriver.prp;
@@ -68,18 +70,9 @@ class NvmeControllerTest {
     }
 
     byte[] ram(long addr, int len) {
-        byte[] b = new byte[len];
-        bus.read(addr, b, 0, len);
-        return b;
+        return TestMemory.read(bus, addr, len);
     }
 
-    static byte[] pattern(int len, int seed) {
-        byte[] b = new byte[len];
-        for (int i = 0; i < len; i++) {
-            b[i] = (byte) (i * 7 + seed);
-        }
-        return b;
-    }
 
     // ---- PCI and registers ----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import kernel.core.hal.MachineHal;
@@ -61,9 +62,22 @@ class TlbShootdownTest {
 
     /** Starts user code on {@code v}; the outcome lands in {@code out} and {@code done} counts down. */
     static CountDownLatch start(Vcpu v, AddressSpace as, long rip, long[] regs, AtomicReference<Object> out) {
+        return start(v, as, rip, regs, out, null);
+    }
+
+    /**
+     * As above; with a {@code barrier}, {@code as} is first made active on {@code v} and the run
+     * waits until every party is active, so each one's page-table changes must reach the others.
+     */
+    static CountDownLatch start(Vcpu v, AddressSpace as, long rip, long[] regs, AtomicReference<Object> out,
+                                CyclicBarrier barrier) {
         CountDownLatch done = new CountDownLatch(1);
         v.execute(() -> {
             try {
+                if (barrier != null) {
+                    as.activate(v);
+                    barrier.await(10, TimeUnit.SECONDS);
+                }
                 out.set(UserRun.run(v, as, rip, regs, Long.MAX_VALUE / 2, true));
             } catch (Throwable t) {
                 out.set(t);
@@ -133,8 +147,11 @@ class TlbShootdownTest {
             // both vCPUs write the child's pages at once: every copy shoots down the other vCPU
             AtomicReference<Object> out0 = new AtomicReference<>();
             AtomicReference<Object> out1 = new AtomicReference<>();
-            CountDownLatch d0 = start(machine.vcpu(0), c, VmSelfTests.TOUCH_AT, regs(a, 0x2222, n), out0);
-            CountDownLatch d1 = start(machine.vcpu(1), c, VmSelfTests.TOUCH_AT, regs(a + n * P, 0x3333, n), out1);
+            // both are active before either writes: whichever finishes first, its copies had to reach the other
+            CyclicBarrier bothActive = new CyclicBarrier(2);
+            CountDownLatch d0 = start(machine.vcpu(0), c, VmSelfTests.TOUCH_AT, regs(a, 0x2222, n), out0, bothActive);
+            CountDownLatch d1 = start(machine.vcpu(1), c, VmSelfTests.TOUCH_AT, regs(a + n * P, 0x3333, n), out1,
+                    bothActive);
             assertTrue(d0.await(30, TimeUnit.SECONDS) && d1.await(30, TimeUnit.SECONDS), "both finished");
             assertEquals(Exit.SYSCALL, outcome(out0).exit());
             assertEquals(Exit.SYSCALL, outcome(out1).exit());

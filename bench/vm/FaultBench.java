@@ -19,7 +19,9 @@ import platform.pc.Vcpu;
  * word in each of PAGES pages; every store faults to the kernel (AddressSpace.handleFault),
  * which resolves it, and the instruction restarts. Three kinds: demand-zero (fresh anonymous
  * memory), copy-on-write copy (a forked child writes pages it shares with its parent) and
- * copy-on-write reuse (the parent writes them after the child has its own copies). The cost
+ * copy-on-write reuse (the parent writes them after the child has its own copies); and, on a
+ * second area, a read of each fresh page (the shared zero page mapped read-only) followed by a
+ * write (the zero page replaced by a private zeroed page). The cost
  * of the loop itself (4 instructions and a TLB miss a page), the fastest of three runs of the
  * same loop over pages already mapped, is subtracted from each fault run of the round.
  *
@@ -30,6 +32,10 @@ public class FaultBench {
     /** l: mov [rdi], rsi; add rdi, 4096; dec rcx; jnz l; syscall */
     static final byte[] TOUCH = {0x48, (byte) 0x89, 0x37, 0x48, (byte) 0x81, (byte) 0xC7, 0x00, 0x10, 0x00, 0x00,
         0x48, (byte) 0xFF, (byte) 0xC9, 0x75, (byte) 0xF1, 0x0F, 0x05};
+    /** l: mov rax, [rdi]; add rdi, 4096; dec rcx; jnz l; syscall */
+    static final byte[] READ = {0x48, (byte) 0x8B, 0x07, 0x48, (byte) 0x81, (byte) 0xC7, 0x00, 0x10, 0x00, 0x00,
+        0x48, (byte) 0xFF, (byte) 0xC9, 0x75, (byte) 0xF1, 0x0F, 0x05};
+    static final long READ_AT = CODE + 0x40;
 
     record Run(long nanos, long faults, FaultResult.Kind kind) {}
 
@@ -44,13 +50,19 @@ public class FaultBench {
             VirtualMemoryImpl vm = new VirtualMemoryImpl(hal, alloc);
             Vcpu v = m.vcpu(0);
             List<Double> zero = new ArrayList<>(), copy = new ArrayList<>(), reuse = new ArrayList<>(), loop = new ArrayList<>();
+            List<Double> zeroRead = new ArrayList<>(), zeroWrite = new ArrayList<>();
             for (int r = 0; r < warmup + rounds; r++) {
                 AddressSpace parent = vm.createAddressSpace();
                 parent.mmap(CODE, 4096, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED);
                 parent.copyToUser(CODE, TOUCH, 0, TOUCH.length);
+                parent.copyToUser(READ_AT, READ, 0, READ.length);
                 parent.mprotect(CODE, 4096, Prot.READ | Prot.EXEC);
                 long a = parent.mmap(0, (long) pages * 4096, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
                 Run z = touch(v, parent, a, pages, FaultResult.Kind.ZERO_FILL);
+                long fresh = parent.mmap(0, (long) pages * 4096, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+                Run zr = run(v, parent, READ_AT, fresh, pages, FaultResult.Kind.ZERO_PAGE);
+                Run zw = touch(v, parent, fresh, pages, FaultResult.Kind.ZERO_FILL);
+                parent.munmap(fresh, (long) pages * 4096);
                 Run base = touch(v, parent, a, pages, null);
                 for (int k = 0; k < 2; k++) {
                     Run b = touch(v, parent, a, pages, null);
@@ -63,6 +75,8 @@ public class FaultBench {
                 parent.close();
                 if (r >= warmup) {
                     zero.add(rate(z, base));
+                    zeroRead.add(rate(zr, base));
+                    zeroWrite.add(rate(zw, base));
                     copy.add(rate(c, base));
                     reuse.add(rate(u, base));
                     loop.add(base.nanos / 1e6);
@@ -76,6 +90,8 @@ public class FaultBench {
             row("demand-zero", zero);
             row("COW copy", copy);
             row("COW reuse", reuse);
+            row("read: zero page mapped", zeroRead);
+            row("write after read: zero page replaced", zeroWrite);
             Collections.sort(loop);
             System.out.printf("(the loop alone over mapped pages: median %.2f ms a round)%n", loop.get(loop.size() / 2));
         }
@@ -94,12 +110,17 @@ public class FaultBench {
     }
 
     static Run touch(Vcpu v, AddressSpace as, long a, int pages, FaultResult.Kind expect) throws Exception {
+        return run(v, as, CODE, a, pages, expect);
+    }
+
+    /** Runs the loop at {@code rip} over {@code pages} pages from {@code a}; expects one fault of kind {@code expect} a page. */
+    static Run run(Vcpu v, AddressSpace as, long rip, long a, int pages, FaultResult.Kind expect) throws Exception {
         long[] regs = new long[16];
         regs[CpuState.RDI] = a;
         regs[CpuState.RSI] = 0x5A5A;
         regs[CpuState.RCX] = pages;
         long t0 = System.nanoTime();
-        UserRun.Outcome o = v.call(() -> UserRun.run(v, as, CODE, regs, Long.MAX_VALUE / 2, true));
+        UserRun.Outcome o = v.call(() -> UserRun.run(v, as, rip, regs, Long.MAX_VALUE / 2, true));
         long t = System.nanoTime() - t0;
         if (o.exit() != Exit.SYSCALL) {
             throw new IllegalStateException("run ended with " + o.exit() + " " + o.unresolved());

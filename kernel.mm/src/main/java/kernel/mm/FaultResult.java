@@ -20,6 +20,11 @@ public record FaultResult(Kind kind, int siCode, long address) {
     public enum Kind {
         /** A fresh zeroed page was mapped (anonymous private memory touched first). */
         ZERO_FILL,
+        /**
+         * A read of untouched anonymous private memory mapped the shared zero page read-only; the
+         * first write replaces it with a private zeroed page ({@link #ZERO_FILL}).
+         */
+        ZERO_PAGE,
         /** A page of a shared anonymous object was mapped (created zeroed if new). */
         SHARED_FILL,
         /** Copy-on-write: the shared page was copied to a private one. */

@@ -34,8 +34,7 @@ import platform.pc.Vcpu;
  * hints honoured when the range is free, grows-down areas kept {@link #STACK_GUARD_GAP} away.
  * Deviations: no file mappings (-EBADF without MAP_ANONYMOUS; shared objects are mapped with
  * the {@link kernel.mm.SharedMemory} overload, MAP_SHARED only, -EINVAL past the object's end
- * where Linux would map and raise SIGBUS on access); a read fault on untouched private memory
- * gets its own zeroed page (Linux maps the shared zero page); MAP_HUGETLB, MAP_LOCKED and
+ * where Linux would map and raise SIGBUS on access); MAP_HUGETLB, MAP_LOCKED and
  * MAP_NORESERVE are accepted and ignored (MAP_LOCKED populates, like MAP_POPULATE); no
  * RLIMIT_DATA/RLIMIT_AS accounting (RLIMIT_STACK is the fixed {@link #STACK_LIMIT}); mprotect
  * adding PROT_WRITE to private pages leaves them read-only until the next write fault re-enables
@@ -43,6 +42,12 @@ import platform.pc.Vcpu;
  * down; an in-place mremap grow also keeps a grows-down neighbour's guard gap free. The user
  * copies do not set A/D bits (the hardware would) and may have copied a prefix when they return
  * -EFAULT (Linux reports the bytes not copied).
+ *
+ * <p><b>Zero page.</b> As Linux's do_anonymous_page: a read fault on untouched private memory
+ * maps the shared zero page ({@link VirtualMemoryImpl#zeroPage}) read-only, and the first
+ * write replaces it with a private zeroed page (no copy). The zero page is reference-counted
+ * like any page, so fork, munmap and close need no special case, but it is never counted in
+ * {@link #residentPages} (Linux's RSS leaves it out too).
  *
  * <p><b>Locking.</b> One {@link ReentrantLock} (mmap_lock, always exclusive) guards the areas,
  * the page tables and the counters; faults, copies, fork and the mmap family take it. On a vCPU
@@ -245,7 +250,9 @@ final class AddressSpaceImpl implements AddressSpace {
     private void zap(long start, long end, Gather g) {
         pt.range(start, end, (va, e) -> {
             g.put.add(Pte.frame(e));
-            resident--;
+            if (Pte.frame(e) != vm.zeroPage) {
+                resident--;
+            }
             if (Pte.present(e)) {
                 g.flushPage(va);
             }
@@ -833,6 +840,11 @@ final class AddressSpaceImpl implements AddressSpace {
                     resident++;
                     return new FaultResult(FaultResult.Kind.SHARED_FILL, 0, page);
                 }
+                if (!write) { // Linux's do_anonymous_page: a read maps the zero page
+                    vm.pages.getPage(vm.zeroPage);
+                    pt.write(slot, Pte.leaf(vm.zeroPage, a.prot, false));
+                    return new FaultResult(FaultResult.Kind.ZERO_PAGE, 0, page);
+                }
                 long f = vm.allocUserPage();
                 pt.write(slot, Pte.leaf(f, a.prot, true));
                 resident++;
@@ -848,16 +860,20 @@ final class AddressSpaceImpl implements AddressSpace {
                     pt.write(slot, e | Pte.RW | Pte.D);
                     return new FaultResult(a.shared() ? FaultResult.Kind.SPURIOUS : FaultResult.Kind.COW_REUSE, 0, page);
                 }
-                long n = vm.pages.allocPages(0, kernel.mm.Zone.NORMAL);
-                byte[] buf = new byte[PAGE_SIZE];
-                vm.mem.read(f, buf, 0, buf.length);
-                vm.mem.write(n, buf, 0, buf.length);
-                vm.invalidateCode(n);
+                boolean zero = f == vm.zeroPage;
+                long n;
+                if (zero) { // the first write to a page read before: a private zeroed page, nothing to copy
+                    n = vm.allocUserPage();
+                    resident++;
+                } else {
+                    n = vm.pages.allocPages(0, kernel.mm.Zone.NORMAL);
+                    vm.copyPage(f, n);
+                }
                 pt.write(slot, Pte.leaf(n, a.prot, true));
                 // the old translation may sit in TLBs (reads of the shared page): flush before dropping it
                 vm.tlb.flush(active, page, 1);
                 vm.pages.putPage(f);
-                return new FaultResult(FaultResult.Kind.COW_COPY, 0, page);
+                return new FaultResult(zero ? FaultResult.Kind.ZERO_FILL : FaultResult.Kind.COW_COPY, 0, page);
             }
             flushLocal(page);
             return new FaultResult(FaultResult.Kind.SPURIOUS, 0, page);
@@ -887,7 +903,9 @@ final class AddressSpaceImpl implements AddressSpace {
                     vm.pages.getPage(Pte.frame(e));
                     long n = e & ~(Pte.RW | Pte.D);
                     child.pt.write(slot, n);
-                    child.resident++;
+                    if (Pte.frame(e) != vm.zeroPage) {
+                        child.resident++;
+                    }
                     if (n != e) {
                         protectedAny[0] = true;
                     }

@@ -20,6 +20,8 @@ import platform.pc.Vcpu;
  */
 public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
     private static final byte[] ZERO = new byte[PageAllocator.PAGE_SIZE];
+    /** A page of bounce buffer per thread for copy-on-write copies (no allocation per fault). */
+    private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[PageAllocator.PAGE_SIZE]);
 
     final Hal hal;
     final PhysMem mem;
@@ -27,6 +29,13 @@ public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
     final KernelMap kernelMap;
     final TlbShootdown tlb;
     private final CodeCache code;
+    /**
+     * The shared zero page (Linux's ZERO_PAGE): read faults on untouched private anonymous
+     * memory map it read-only, the first write replaces it with a private zeroed page. Never
+     * written; this service holds one reference, each mapping another, so its count is never 1
+     * while it is mapped and nothing mistakes it for an exclusively owned page.
+     */
+    final long zeroPage;
 
     final LongAdder spaces = new LongAdder();
     final LongAdder tablePages = new LongAdder();
@@ -43,6 +52,7 @@ public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
         this.code = hal.vcpus().isEmpty() ? null : hal.vcpus().get(0).cpu().codeCache();
         this.kernelMap = new KernelMap(mem, pages, hal.bootInfo().memoryMap(), this);
         this.tlb = new TlbShootdown(hal);
+        this.zeroPage = allocUserPage();
     }
 
     @Override
@@ -74,6 +84,14 @@ public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
         zero(pa);
         invalidateCode(pa);
         return pa;
+    }
+
+    /** Copies the page at {@code from} to {@code to} (the copy half of a copy-on-write fault). */
+    void copyPage(long from, long to) {
+        byte[] buf = COPY.get();
+        mem.read(from, buf, 0, buf.length);
+        mem.write(to, buf, 0, buf.length);
+        invalidateCode(to);
     }
 
     /** Tells the CPUs' shared decoded-code cache that the kernel rewrote the page at {@code pa}. */
@@ -119,6 +137,7 @@ public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
     @Override
     public void close() {
         tlb.close();
+        pages.putPage(zeroPage);
         for (long t : kernelMap.tables()) {
             pages.freePages(t, 0);
         }

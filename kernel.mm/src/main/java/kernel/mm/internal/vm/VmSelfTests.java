@@ -62,7 +62,7 @@ public final class VmSelfTests implements SelfTestSuite {
     public List<SelfTest> tests() {
         return List.of(
                 new SelfTest("user code reads and writes through the page tables, faults with CR2 and error code", this::walk),
-                new SelfTest("demand-zero fault resolved by handleFault and the instruction restarted", this::demandZero),
+                new SelfTest("demand zero: a read maps the shared zero page, the first write a private zeroed page", this::demandZero),
                 new SelfTest("copy-on-write after fork: each sees only its own writes, no page leaks", this::cow),
                 new SelfTest("mprotect read-only then a write faults ACCERR; PROT_NONE keeps contents", this::mprotect),
                 new SelfTest("shared anonymous memory is shared across fork", this::sharedAcrossFork),
@@ -160,7 +160,7 @@ public final class VmSelfTests implements SelfTestSuite {
 
     void demandZero() throws Exception {
         long free0 = free();
-        try (AddressSpace as = vm.createAddressSpace()) {
+        try (AddressSpace as = vm.createAddressSpace(); AddressSpace other = vm.createAddressSpace()) {
             loadCode(as);
             long a = as.mmap(0, 3 * 4096, RW, ANON);
             isTrue(a > 0 && (a & 0xFFF) == 0, "mmap placed the area: " + Long.toHexString(a));
@@ -169,17 +169,34 @@ public final class VmSelfTests implements SelfTestSuite {
             equal(Vectors.PF, o.vector(), "first touch faults");
             equal(a + 4096 + 16, o.cr2(), "CR2 is the address read");
             equal(Vectors.PF_U, o.errorCode(), "user read of a non-present page");
-            equal(FaultResult.Kind.ZERO_FILL, as.handleFault(o.cr2(), o.errorCode()).kind(), "demand zero");
+            equal(FaultResult.Kind.ZERO_PAGE, as.handleFault(o.cr2(), o.errorCode()).kind(), "a read maps the zero page");
+            isTrue((as.pte(a + 4096) & 2) == 0, "the zero page is mapped read-only");
             o = run(as, READ_AT, regs(0, 0, a + 4096 + 16), false);
             equal(Exit.SYSCALL, o.exit(), "restarted read succeeds");
-            equal(0, o.reg(CpuState.RAX), "the new page is zero");
+            equal(0, o.reg(CpuState.RAX), "the page reads zero");
+            long zero = as.translate(a + 4096);
+            equal(0L, get64(as, a), "copyFromUser of another untouched page reads zero");
+            equal(zero, as.translate(a), "... through the same zero page");
+            long b = other.mmap(0, 4096, RW, ANON);
+            equal(0L, get64(other, b), "an untouched page of another address space reads zero");
+            equal(zero, other.translate(b), "the zero page is shared between address spaces");
+            equal(1, as.residentPages(), "the zero page is not resident memory (only the code page)");
+            o = run(as, WRITE_READ_AT, regs(a + 4096, 55, a + 4096 + 16), true);
+            equal(Exit.SYSCALL, o.exit(), "write to the zero page resolved in the run loop");
+            equal(List.of(FaultResult.Kind.ZERO_FILL), o.faults().stream().map(FaultResult::kind).toList(),
+                    "the first write replaces the zero page with a private zeroed page");
+            equal(0, o.reg(CpuState.RAX), "the rest of the new page is zero");
+            isTrue(as.translate(a + 4096) != zero, "the written page is private");
+            equal(55L, get64(as, a + 4096), "the write landed");
+            equal(zero, as.translate(a), "the other read page still maps the zero page");
+            equal(0L, hal.memory().read64(zero), "the zero page is still zero");
             o = run(as, WRITE_READ_AT, regs(a + 8192, 77, a + 8192), true);
             equal(Exit.SYSCALL, o.exit(), "write fault resolved in the run loop");
             equal(77, o.reg(CpuState.RAX), "write then read back after the restart");
             equal(1, o.faults().size(), "one fault");
             equal(FaultResult.Kind.ZERO_FILL, o.faults().get(0).kind(), "demand zero on write");
             isTrue((as.pte(a + 8192) & 2) != 0, "writable PTE");
-            equal(3, as.residentPages(), "code page + 2 data pages resident");
+            equal(3, as.residentPages(), "code page + 2 written data pages resident");
         }
         equal(free0, free(), "free pages after close");
     }
@@ -322,7 +339,8 @@ public final class VmSelfTests implements SelfTestSuite {
             equal(-Errno.EFAULT, as.copyFromUser(-16, b, 0, 16), "wrapping address: EFAULT");
             long a = as.mmap(0, 2 * 4096, RW, ANON);
             equal(0, as.copyFromUser(a + 4090, b, 0, 16), "demand-zero pages read across a boundary");
-            equal(2, as.residentPages(), "both pages faulted in");
+            equal(0, as.residentPages(), "both pages read through the zero page: nothing resident");
+            equal(as.translate(a), as.translate(a + 4096), "both map the zero page");
             byte[] s = "hello\0world".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             equal(0, as.copyToUser(a + 4093, s, 0, s.length), "string across pages");
             equal(5, as.strnlenUser(a + 4093, 100), "strnlen");

@@ -116,7 +116,10 @@ class AddressSpaceTest {
     @Test
     void leafEntriesFollowTheProtection() {
         long a = as.mmap(0, 3 * P, Prot.READ, ANON | MapFlags.POPULATE);
-        assertEquals(3, as.residentPages(), "MAP_POPULATE faults everything in");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(vm.zeroPage, Pte.frame(as.pte(a + i * P)), "MAP_POPULATE of a read-only area maps the zero page");
+        }
+        assertEquals(0, as.residentPages(), "the zero page is not resident memory");
         long e = as.pte(a);
         assertEquals(Pte.P | Pte.US | Pte.NX, e & (Pte.P | Pte.US | Pte.NX | Pte.RW), "read-only, user, no-execute");
         assertEquals(0, as.mprotect(a, P, Prot.READ | Prot.EXEC));
@@ -128,6 +131,32 @@ class AddressSpaceTest {
         assertEquals(3, as.vmas().size(), "r-x, ---, r-- areas");
         assertEquals(0, as.mprotect(a, 3 * P, Prot.READ));
         assertEquals(1, as.vmas().size(), "merged back into one");
+    }
+
+    @Test
+    void zeroPageIsSharedCountedAndNeverWritten() {
+        long base = pages.pageCount(vm.zeroPage);
+        long a = as.mmap(0, 4 * P, RW, ANON);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0, get64(as, a + i * P));
+        }
+        assertEquals(base + 4, pages.pageCount(vm.zeroPage), "one reference a mapping");
+        try (AddressSpace child = as.fork()) {
+            assertEquals(base + 8, pages.pageCount(vm.zeroPage), "fork shares the zero page too");
+            put64(child, a, 7);
+            assertEquals(7, get64(child, a));
+            assertEquals(0, get64(as, a), "the child's write did not reach the parent");
+            assertEquals(vm.zeroPage, as.translate(a), "the parent still maps the zero page");
+            assertEquals(1, child.residentPages(), "the written page only");
+        }
+        assertEquals(base + 4, pages.pageCount(vm.zeroPage), "the child's references dropped");
+        assertEquals(0, as.mprotect(a, 4 * P, Prot.NONE));
+        assertEquals(0, as.mprotect(a, 4 * P, RW));
+        put64(as, a + P, 9);
+        assertEquals(9, get64(as, a + P));
+        assertEquals(0, hal.memory().read64(vm.zeroPage), "no write went through to the zero page");
+        assertEquals(0, as.munmap(a, 4 * P));
+        assertEquals(base, pages.pageCount(vm.zeroPage), "munmap drops the references");
     }
 
     @Test

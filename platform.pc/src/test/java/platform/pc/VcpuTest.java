@@ -297,7 +297,6 @@ class VcpuTest {
             Vcpu v = m.vcpu(0);
             CountDownLatch fired = new CountDownLatch(1);
             AtomicReference<Long> at = new AtomicReference<>();
-            long start = System.nanoTime();
             v.call(() -> {
                 v.setInterruptHandler((cpu, vector) -> {
                     at.set(clock.now());
@@ -312,7 +311,6 @@ class VcpuTest {
                 return null;
             });
             assertTrue(fired.await(5, TimeUnit.SECONDS), "the timer fired while both vCPUs were halted");
-            assertTrue(System.nanoTime() - start < 5_000_000_000L);
             assertEquals(10_000_000_000L, at.get(), "the clock jumped exactly to the deadline");
         }
     }

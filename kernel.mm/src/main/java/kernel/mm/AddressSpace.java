@@ -27,7 +27,7 @@ public interface AddressSpace extends AutoCloseable {
     long MMAP_MIN_ADDR = 0x10000;
     /** Gap kept below a grows-down (stack) mapping: Linux's stack_guard_gap, 256 pages. */
     long STACK_GUARD_GAP = 256L * PAGE_SIZE;
-    /** How far a grows-down mapping may grow (RLIMIT_STACK's default, 8 MiB). */
+    /** How far a grows-down mapping may grow by default (RLIMIT_STACK's default, 8 MiB; see {@link #setLimits}). */
     long STACK_LIMIT = 8L << 20;
 
     /** The physical address of the PML4: the value for CR3. */
@@ -136,6 +136,15 @@ public interface AddressSpace extends AutoCloseable {
 
     /** The current program break. */
     long currentBrk();
+
+    /** The limits this address space enforces ({@link MemoryLimits#DEFAULT} when new; fork copies them). */
+    MemoryLimits limits();
+
+    /**
+     * Sets the limits ({@code setrlimit} of RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK). Like Linux,
+     * lowering a limit below the current usage removes nothing; it only refuses growth.
+     */
+    void setLimits(MemoryLimits limits);
 
     /**
      * Tears the address space down ({@code exit_mmap}): unmaps everything, drops page references,

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import kernel.mm.AddressSpace;
 import kernel.mm.FaultResult;
 import kernel.mm.MapFlags;
+import kernel.mm.MemoryLimits;
 import kernel.mm.OutOfPagesException;
 import kernel.mm.Prot;
 import kernel.mm.Vma;
@@ -35,8 +36,10 @@ import platform.pc.Vcpu;
  * Deviations: no file mappings (-EBADF without MAP_ANONYMOUS; shared objects are mapped with
  * the {@link kernel.mm.SharedMemory} overload, MAP_SHARED only, -EINVAL past the object's end
  * where Linux would map and raise SIGBUS on access); MAP_HUGETLB, MAP_LOCKED and
- * MAP_NORESERVE are accepted and ignored (MAP_LOCKED populates, like MAP_POPULATE); no
- * RLIMIT_DATA/RLIMIT_AS accounting (RLIMIT_STACK is the fixed {@link #STACK_LIMIT}); mprotect
+ * MAP_NORESERVE are accepted and ignored (MAP_LOCKED populates, like MAP_POPULATE); the
+ * {@link MemoryLimits} are checked as Linux's may_expand_vm does, but brk counts the heap from
+ * {@code start_brk} only (no separate data segment), and over RLIMIT_DATA it leaves the break
+ * unchanged (Linux's brk fails the same way); mprotect
  * adding PROT_WRITE to private pages leaves them read-only until the next write fault re-enables
  * them in place (Linux may upgrade exclusive dirty pages at once); shared areas do not grow
  * down; an in-place mremap grow also keeps a grows-down neighbour's guard gap free. The user
@@ -155,6 +158,7 @@ final class AddressSpaceImpl implements AddressSpace {
     private long brk;
     private long resident;
     private boolean closed;
+    private volatile MemoryLimits limits = MemoryLimits.DEFAULT;
 
     AddressSpaceImpl(VirtualMemoryImpl vm) {
         this.vm = vm;
@@ -328,6 +332,63 @@ final class AddressSpaceImpl implements AddressSpace {
         return next == null || end <= next.startGap();
     }
 
+    // ====================================================================== limits
+
+    @Override
+    public MemoryLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void setLimits(MemoryLimits l) {
+        limits = java.util.Objects.requireNonNull(l);
+    }
+
+    /** Linux's is_data_mapping: private, writable, not a stack. */
+    private static boolean isData(int prot, int flags) {
+        return (prot & Prot.WRITE) != 0 && (flags & MapFlags.TYPE) == MapFlags.PRIVATE
+                && (flags & MapFlags.GROWSDOWN) == 0;
+    }
+
+    /**
+     * Linux's may_expand_vm: may {@code pages} more pages of an area with {@code prot} and
+     * {@code flags} be added? Walks the areas only for a finite limit. Caller holds the lock.
+     */
+    private boolean mayExpand(int prot, int flags, long pages) {
+        MemoryLimits l = limits;
+        boolean data = isData(prot, flags);
+        if (pages <= 0 || (l.addressSpace() == MemoryLimits.UNLIMITED && (!data || l.data() == MemoryLimits.UNLIMITED))) {
+            return true;
+        }
+        long total = 0;
+        long dataPages = 0;
+        for (Area a : areas.values()) {
+            long n = (a.end - a.start) / PAGE;
+            total += n;
+            if (isData(a.prot, a.flags)) {
+                dataPages += n;
+            }
+        }
+        if (total + pages > l.addressSpace() / PAGE) {
+            return false;
+        }
+        return !data || dataPages + pages <= l.data() / PAGE;
+    }
+
+    /** Pages of areas inside {@code [start, end)} (Linux's count_vma_pages_range). Caller holds the lock. */
+    private long pagesIn(long start, long end) {
+        long n = 0;
+        for (Area a = find(start); a != null && a.start < end; a = next(a)) {
+            n += (Math.min(a.end, end) - Math.max(a.start, start)) / PAGE;
+        }
+        return n;
+    }
+
+    private Area next(Area a) {
+        Map.Entry<Long, Area> n = areas.higherEntry(a.start);
+        return n == null ? null : n.getValue();
+    }
+
     @Override
     public long mmap(long addr, long length, int prot, int flags) {
         return mmap(addr, length, prot, flags, null, 0, false);
@@ -397,11 +458,17 @@ final class AddressSpaceImpl implements AddressSpace {
                 if ((flags & MapFlags.FIXED_NOREPLACE) != 0 && overlaps(addr, addr + len)) {
                     return -EEXIST;
                 }
+                if (!mayExpand(prot, areaFlags, len / PAGE - pagesIn(addr, addr + len))) {
+                    return -ENOMEM;
+                }
                 unmapLocked(addr, addr + len, g);
             } else {
                 addr = unmappedArea(addr, len);
                 if (addr < 0) {
                     return addr;
+                }
+                if (!mayExpand(prot, areaFlags, len / PAGE)) {
+                    return -ENOMEM;
                 }
             }
             Area a = new Area(addr, addr + len, prot & (Prot.READ | Prot.WRITE | Prot.EXEC), areaFlags);
@@ -505,6 +572,10 @@ final class AddressSpaceImpl implements AddressSpace {
                     return -ENOMEM; // a hole: the part before it stays changed, as Linux
                 }
                 long to = Math.min(c.end, end);
+                if (isData(newProt, c.flags) && !isData(c.prot, c.flags) && !mayExpand(newProt, c.flags, (to - at) / PAGE)) {
+                    mergeAround(start, at, g);
+                    return -ENOMEM; // becoming data would pass RLIMIT_DATA (mprotect_fixup)
+                }
                 splitAt(at);
                 splitAt(to);
                 Area piece = areas.get(at);
@@ -570,6 +641,9 @@ final class AddressSpaceImpl implements AddressSpace {
             if (a == null || a.start > oldAddr || oldLen > a.end - oldAddr) {
                 return -EFAULT;
             }
+            if (!mayExpand(a.prot, a.flags, (newLen - oldLen) / PAGE)) {
+                return -ENOMEM; // vma_to_resize
+            }
             if (oldLen == 0) {
                 if (!a.shared()) {
                     return -EINVAL;
@@ -634,6 +708,9 @@ final class AddressSpaceImpl implements AddressSpace {
         Area a = find(oldAddr);
         if (a == null || a.start > oldAddr || oldLen == 0 || oldLen > a.end - oldAddr) {
             return -EFAULT;
+        }
+        if (newLen > oldLen && !mayExpand(a.prot, a.flags, (newLen - oldLen) / PAGE)) {
+            return -ENOMEM;
         }
         if (!fixed) {
             newAddr = unmappedArea(newAddr, newLen); // without MREMAP_FIXED the address is a hint
@@ -734,7 +811,11 @@ final class AddressSpaceImpl implements AddressSpace {
             if (next != null && newEnd + PAGE > next.startGap()) {
                 return brk; // would collide: refused, break unchanged
             }
-            Area a = new Area(oldEnd, newEnd, Prot.READ | Prot.WRITE, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+            int heapFlags = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
+            if (newBrk - startBrk > limits.data() || !mayExpand(Prot.READ | Prot.WRITE, heapFlags, (newEnd - oldEnd) / PAGE)) {
+                return brk; // RLIMIT_DATA or RLIMIT_AS: refused, break unchanged
+            }
+            Area a = new Area(oldEnd, newEnd, Prot.READ | Prot.WRITE, heapFlags);
             a.heap = true;
             areas.put(oldEnd, a);
             mergeAround(oldEnd, newEnd, g);
@@ -798,11 +879,12 @@ final class AddressSpaceImpl implements AddressSpace {
         return fix(a, va & ~(PAGE - 1), write);
     }
 
-    /** Linux's expand_downwards with the stack guard gap and RLIMIT_STACK. */
+    /** Linux's expand_downwards with the stack guard gap, RLIMIT_STACK and RLIMIT_AS. */
     private boolean expandStack(Area a, long va) {
         long ns = va & ~(PAGE - 1);
-        if (a.shared() || a.end - ns > STACK_LIMIT || ns < MMAP_MIN_ADDR) {
-            return false;
+        if (a.shared() || a.end - ns > limits.stack() || ns < MMAP_MIN_ADDR
+                || !mayExpand(a.prot, a.flags, (a.start - ns) / PAGE)) {
+            return false; // acct_stack_growth: RLIMIT_STACK, RLIMIT_AS
         }
         Map.Entry<Long, Area> pe = areas.lowerEntry(a.start);
         if (pe != null) {
@@ -892,6 +974,7 @@ final class AddressSpaceImpl implements AddressSpace {
         try {
             child.startBrk = startBrk;
             child.brk = brk;
+            child.limits = limits;
             for (Area a : areas.values()) {
                 Area c = a.copy();
                 child.areas.put(c.start, c);

@@ -17,7 +17,8 @@ final class Classes {
      * remaining runtime would exceed its bandwidth before the deadline gets a new deadline
      * ({@code now + D}) and a full budget; a task that uses its budget up is throttled until its
      * next period (replenished by a timer). Tasks are partitioned: each belongs to one CPU,
-     * chosen at admission.
+     * chosen at admission, and moves only when re-admitted elsewhere ({@code setParams},
+     * {@code setAffinity}).
      */
     static final class Deadline implements SchedClass {
         private final TreeSet<Task> tree = new TreeSet<>(

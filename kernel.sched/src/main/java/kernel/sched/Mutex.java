@@ -247,6 +247,32 @@ public final class Mutex {
     }
 
     /**
+     * After {@code t}'s own parameters changed ({@code setParams}): re-sorts it among the
+     * waiters of the mutex it waits for and passes its new priority on to that mutex's owner
+     * ({@code rt_mutex_adjust_pi}). Holds PI_LOCK.
+     */
+    static void adjustPi(Task t) {
+        Mutex m = t.blockedOn;
+        if (m == null) {
+            return;
+        }
+        for (W w : m.waiters) {
+            if (w.task == t) {
+                if (w.prio == t.prio) {
+                    return;
+                }
+                m.waiters.remove(w);
+                w.prio = t.prio;
+                m.insert(w);
+                break;
+            }
+        }
+        if (m.inherit && m.owner instanceof Task o) {
+            recompute(o);
+        }
+    }
+
+    /**
      * Sets {@code t}'s effective priority from its own and its PI mutexes' waiters, and passes
      * a change on along the chain of mutexes it waits for. Holds PI_LOCK.
      */

@@ -28,8 +28,12 @@ final class RunQueue {
     long programmed = -1;
     int tickVector = -1;
     int reschedVector = -1;
-    /** Deadline bandwidth admitted on this CPU (sum of runtime/period). */
-    double dlBandwidth;
+    /**
+     * Deadline bandwidth admitted on this CPU: the sum of its deadline tasks' {@code Task.dlBw}
+     * (runtime/period in fixed point, see {@link Scheduler#bw}), so it returns exactly to 0.
+     * Changed under {@link #lock} and {@code Mutex.PI_LOCK} (the admission lock).
+     */
+    long dlBw;
 
     // statistics
     volatile long switches;

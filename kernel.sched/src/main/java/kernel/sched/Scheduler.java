@@ -48,7 +48,8 @@ import platform.pc.Vcpu;
  *
  * <p><b>Invariants</b> (checked by {@link #checkInvariants()}): at most one task holds a vCPU;
  * a task is on at most one run queue, and not on one while it runs; a queued task is
- * RUNNABLE; a running one RUNNING.
+ * RUNNABLE; a running one RUNNING; each CPU's reserved deadline bandwidth is the sum of its
+ * deadline tasks' (admission control and {@link #setParams} hold {@code Mutex.PI_LOCK}).
  *
  * <p><b>Wake-ups</b> never get lost: a task marks itself BLOCKED (under its monitor) before it
  * gives the CPU back; a waker turns BLOCKED into RUNNABLE and enqueues the task, unless it is
@@ -309,7 +310,8 @@ public final class Scheduler implements AutoCloseable {
             try {
                 long idle = rq.idle + (rq.curr == null && rq.idleSince >= 0 ? Math.max(0, now - rq.idleSince) : 0);
                 out.add(new CpuStat(rq.cpu, rq.queuedCount(), rq.curr == null ? "-" : rq.curr.id + " " + rq.curr.name,
-                        rq.switches, rq.runtime, idle, rq.migrations, rq.ticks, rq.preemptions, rq.dlBandwidth));
+                        rq.switches, rq.runtime, idle, rq.migrations, rq.ticks, rq.preemptions,
+                        (double) rq.dlBw / (1L << BW_SHIFT)));
             } finally {
                 rq.lock.unlock();
             }
@@ -318,17 +320,54 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Checks the invariants, with every run queue locked (in CPU order): one task per vCPU at
-     * most, a task on at most one queue and not while it runs, queued tasks RUNNABLE, running
-     * ones RUNNING and on a CPU they may run on.
+     * Checks the invariants, with the admission lock and every run queue locked (in CPU order):
+     * one task per vCPU at most, a task on at most one queue and not while it runs, queued tasks
+     * RUNNABLE, running ones RUNNING and on a CPU they may run on; a queued deadline task on the
+     * CPU it was admitted on; each CPU's reserved deadline bandwidth equal to the sum of its
+     * live deadline tasks' (so 0 once they are gone), within capacity, every live deadline task
+     * admitted on a CPU of its mask with its parameters' bandwidth.
      *
      * @throws IllegalStateException naming the first violation
      */
     public void checkInvariants() {
+        synchronized (Mutex.PI_LOCK) {
+            checkInvariantsLocked();
+        }
+    }
+
+    private void checkInvariantsLocked() {
         for (RunQueue rq : rqs) {
             rq.lock.lock();
         }
         try {
+            long[] reserved = new long[rqs.length];
+            for (Task t : tasks.values()) {
+                int cpu = t.dlCpu;
+                if (cpu >= 0) {
+                    reserved[cpu] += t.dlBw;
+                }
+                if (t.state == Task.State.DEAD) {
+                    continue; // releasing its bandwidth
+                }
+                boolean dl = t.params.policy() == Policy.DEADLINE;
+                if (dl != (cpu >= 0)) {
+                    throw new IllegalStateException(t + (dl ? " is admitted on no cpu" : " still holds deadline bandwidth on cpu " + cpu));
+                }
+                if (dl && (t.dlBw != bw(t.params) || (t.affinity & (1L << cpu)) == 0)) {
+                    throw new IllegalStateException(t + " reserves " + t.dlBw + " on cpu " + cpu + ", mask " + Long.toHexString(t.affinity));
+                }
+            }
+            for (RunQueue rq : rqs) {
+                if (rq.dlBw != reserved[rq.cpu] || rq.dlBw > bwCapacity()) {
+                    throw new IllegalStateException("cpu " + rq.cpu + " reserves deadline bandwidth " + rq.dlBw + ", its tasks "
+                            + reserved[rq.cpu] + " (capacity " + bwCapacity() + ", 1 cpu = " + (1L << BW_SHIFT) + ")");
+                }
+                for (Task t : rq.classes[SchedClass.DL].queued()) {
+                    if (t.dlCpu != rq.cpu) {
+                        throw new IllegalStateException(t + " is queued on cpu " + rq.cpu + " but admitted on " + t.dlCpu);
+                    }
+                }
+            }
             java.util.Set<Task> seen = new java.util.HashSet<>();
             for (RunQueue rq : rqs) {
                 if (rq.curr != null) {
@@ -387,13 +426,19 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("empty affinity mask");
         }
         Task t = new Task(this, ids.incrementAndGet(), name, params, affinity, body);
-        if (params.policy() == Policy.DEADLINE) {
-            admit(t, params, affinity);
-        }
         Runnable main = () -> taskMain(t);
         t.thread = virtualThreads ? Thread.ofVirtual().name("task-" + t.id + "-" + name).unstarted(main)
                 : Thread.ofPlatform().daemon().name("task-" + t.id + "-" + name).unstarted(main);
-        tasks.put(t.id, t);
+        if (params.policy() == Policy.DEADLINE) {
+            synchronized (Mutex.PI_LOCK) { // admitted and listed at once (see checkInvariants)
+                long bw = bw(params);
+                t.dlCpu = reserve(bw, affinity, -1, 0);
+                t.dlBw = bw;
+                tasks.put(t.id, t);
+            }
+        } else {
+            tasks.put(t.id, t);
+        }
         t.thread.start();
         synchronized (t) {
             t.state = Task.State.RUNNABLE;
@@ -428,90 +473,281 @@ public final class Scheduler implements AutoCloseable {
 
     /** Frees what a dead task holds: deadline bandwidth, its entry in the task list. */
     private void release(Task t) {
-        if (t.params.policy() == Policy.DEADLINE && t.dlCpu >= 0) {
-            RunQueue rq = rqs[t.dlCpu];
-            rq.lock.lock();
-            try {
-                rq.dlBandwidth -= t.params.bandwidth();
-            } finally {
-                rq.lock.unlock();
+        synchronized (Mutex.PI_LOCK) { // against a concurrent setParams (see checkInvariants)
+            if (t.dlCpu >= 0) {
+                unreserve(t.dlCpu, t.dlBw);
+                t.dlCpu = -1;
+                t.dlBw = 0;
             }
+            tasks.remove(t.id);
         }
-        tasks.remove(t.id);
     }
 
-    /** Admission control for a deadline task: first CPU (of its mask) whose reserved bandwidth stays within capacity. */
-    private void admit(Task t, SchedParams p, long affinity) {
-        double bw = p.bandwidth();
-        for (RunQueue rq : rqs) {
-            if ((affinity & (1L << rq.cpu)) == 0) {
-                continue;
-            }
+    /** Fixed-point bandwidth: {@code 1 << BW_SHIFT} is a whole CPU (Linux's {@code BW_SHIFT}). */
+    static final int BW_SHIFT = 20;
+
+    /** A policy's reserved bandwidth, runtime/period in {@link #BW_SHIFT} fixed point (0 unless deadline). */
+    static long bw(SchedParams p) {
+        return p.policy() == Policy.DEADLINE ? (long) ((double) p.runtime() * (1L << BW_SHIFT) / p.period()) : 0;
+    }
+
+    private long bwCapacity() {
+        return (long) (cfg.dlCapacity() * (1L << BW_SHIFT));
+    }
+
+    /**
+     * Admission control (partitioned first fit): reserves {@code bw} on {@code own} if it is in
+     * {@code mask} and fits there once its old reservation {@code ownBw} is counted as freed
+     * (replacing it), else on the first CPU of {@code mask} with room. Holds PI_LOCK.
+     *
+     * @return the CPU; when it is not {@code own}, the caller still holds {@code ownBw} there
+     * @throws IllegalStateException (EBUSY) when no CPU of the mask has room; nothing reserved
+     */
+    private int reserve(long bw, long mask, int own, long ownBw) {
+        long cap = bwCapacity();
+        if (own >= 0 && (mask & (1L << own)) != 0) {
+            RunQueue rq = rqs[own];
             rq.lock.lock();
             try {
-                if (rq.dlBandwidth + bw <= cfg.dlCapacity() + 1e-9) {
-                    rq.dlBandwidth += bw;
-                    t.dlCpu = rq.cpu;
-                    return;
+                if (rq.dlBw - ownBw + bw <= cap) {
+                    rq.dlBw += bw - ownBw;
+                    return own;
                 }
             } finally {
                 rq.lock.unlock();
             }
         }
-        throw new IllegalStateException(String.format(
-                "EBUSY: deadline bandwidth %.3f does not fit (capacity %.2f per cpu)", bw, cfg.dlCapacity()));
+        for (RunQueue rq : rqs) {
+            if (rq.cpu == own || (mask & (1L << rq.cpu)) == 0) {
+                continue;
+            }
+            rq.lock.lock();
+            try {
+                if (rq.dlBw + bw <= cap) {
+                    rq.dlBw += bw;
+                    return rq.cpu;
+                }
+            } finally {
+                rq.lock.unlock();
+            }
+        }
+        throw new IllegalStateException(String.format("EBUSY: deadline bandwidth %.3f does not fit (capacity %.2f per cpu)",
+                (double) bw / (1L << BW_SHIFT), cfg.dlCapacity()));
+    }
+
+    /** Returns bandwidth reserved on a CPU. Holds PI_LOCK. */
+    private void unreserve(int cpu, long bw) {
+        RunQueue rq = rqs[cpu];
+        rq.lock.lock();
+        try {
+            rq.dlBw -= bw;
+        } finally {
+            rq.lock.unlock();
+        }
     }
 
     /**
-     * Changes a task's policy and parameters ({@code sched_setattr}); a deadline policy goes
-     * through admission control. Takes effect at once (requeued, preemption checked).
+     * Changes a task's policy and parameters ({@code sched_setattr}), at once, whatever the task
+     * is doing (running, queued, blocked): it is requeued in its new class and preemption is
+     * checked.
+     *
+     * <p><b>Deadline.</b> Becoming {@link Policy#DEADLINE}, or a deadline task getting new
+     * runtime/deadline/period, goes through admission control first: the partitioned first fit
+     * of {@code spawn} over the task's affinity mask, except that a deadline task tries its own
+     * CPU first, with its old bandwidth counted as freed. If no CPU has room the call fails with
+     * EBUSY and changes nothing. Admitted, the task moves to the CPU it was admitted on
+     * (migrated if it is queued or running elsewhere; a running task moves at its next
+     * preemption point). A task entering DEADLINE starts a new server instance: full runtime,
+     * absolute deadline now + the relative deadline. A deadline task keeps its current instance
+     * (its deadline, and its runtime left, cut to the new runtime if that is smaller); the new
+     * parameters apply from its next replenishment, as in Linux, so setParams cannot renew a
+     * budget. Leaving DEADLINE returns the task's bandwidth and clears its server state (a
+     * throttled task becomes runnable at once). Identical deadline parameters change nothing.
+     *
+     * <p><b>Priority inheritance</b> carries on: a boosted task keeps its boost in its new
+     * policy (a deadline task needs none), and a task waiting for a PI mutex passes its new
+     * priority on to the owner (deadline waiters boost to real-time 99).
+     *
+     * @throws IllegalStateException (EBUSY) when admission control refuses the bandwidth
      */
     public void setParams(Task t, SchedParams p) {
-        if (t.params.policy() == Policy.DEADLINE || p.policy() == Policy.DEADLINE) {
-            throw new UnsupportedOperationException("changing to or from DEADLINE: spawn a deadline task instead");
-        }
         synchronized (Mutex.PI_LOCK) {
-            t.params = p;
-            reprio(t, Math.min(p.prio(), t.piPrio()));
+            SchedParams old = t.params;
+            if (t.state == Task.State.DEAD) {
+                t.params = p; // its bandwidth is returned (or being returned) by release
+                return;
+            }
+            if (p.equals(old) && p.policy() == Policy.DEADLINE) {
+                return; // same reservation, same server
+            }
+            int cpu = -1;
+            long bw = bw(p);
+            if (p.policy() == Policy.DEADLINE) {
+                cpu = reserve(bw, t.affinity, t.dlCpu, t.dlBw); // EBUSY: nothing changed
+            }
+            if (t.dlCpu >= 0 && t.dlCpu != cpu) {
+                unreserve(t.dlCpu, t.dlBw);
+            }
+            // entering DEADLINE starts a server; a deadline task keeps its current instance (new
+            // parameters apply from its next replenishment, as Linux's __setparam_dl), so calling
+            // setParams again cannot renew a budget
+            apply(t, p, t.affinity, cpu, bw, p.policy() == Policy.DEADLINE && old.policy() != Policy.DEADLINE);
+            Mutex.adjustPi(t);
         }
     }
 
-    /** Sets the CPUs a task may run on; a task queued or running elsewhere is migrated. */
+    /**
+     * Sets the CPUs a task may run on ({@code sched_setaffinity}); a task queued or running
+     * elsewhere is migrated (a running one at its next preemption point).
+     *
+     * <p>A deadline task whose mask no longer holds the CPU it was admitted on is re-admitted
+     * on the first CPU of the new mask with room for its bandwidth and migrates there, keeping
+     * its server state (runtime left, absolute deadline); if none has room the call fails with
+     * EBUSY and changes nothing. (Linux instead refuses affinity changes of deadline tasks
+     * that do not span their root domain; deadline tasks here are partitioned, so moving one is
+     * just a re-admission.)
+     *
+     * @throws IllegalArgumentException for an empty mask
+     * @throws IllegalStateException (EBUSY) when a deadline task's bandwidth fits no CPU of the mask
+     */
     public void setAffinity(Task t, long mask) {
         mask &= allCpus();
         if (mask == 0) {
             throw new IllegalArgumentException("empty affinity mask");
         }
-        if (t.params.policy() == Policy.DEADLINE && (mask & (1L << t.dlCpu)) == 0) {
-            throw new UnsupportedOperationException("a deadline task stays on the CPU it was admitted on");
+        synchronized (Mutex.PI_LOCK) {
+            if (t.state == Task.State.DEAD) {
+                t.affinity = mask;
+                return;
+            }
+            int cpu = t.dlCpu;
+            if (cpu >= 0 && (mask & (1L << cpu)) == 0) {
+                int to = reserve(t.dlBw, mask, -1, 0); // EBUSY: nothing changed
+                unreserve(cpu, t.dlBw);
+                cpu = to;
+            }
+            apply(t, t.params, mask, cpu, t.dlBw, false);
         }
-        t.affinity = mask;
+    }
+
+    /**
+     * Gives {@code t} new parameters and affinity, with its deadline reservation ({@code cpu},
+     * {@code bw}; -1 and 0 unless deadline) already made, and moves it: a queued task is
+     * requeued in its class (on the right CPU, else migrated), a running one is charged, then
+     * rescheduled if it must move, was lowered or may be outranked, a blocked or throttled one
+     * takes the new values (a throttled one that is no longer throttled is activated).
+     * {@code newServer}: start a new deadline server (full runtime, deadline now + D); otherwise
+     * a deadline task keeps its server state. Holds PI_LOCK.
+     */
+    private void apply(Task t, SchedParams p, long mask, int cpu, long bw, boolean newServer) {
+        int prio = p.policy() == Policy.DEADLINE ? p.prio() : Math.min(p.prio(), t.piPrio());
         for (;;) {
             RunQueue rq = t.rq;
             if (rq == null) {
-                return; // blocked: the next wake-up picks an allowed CPU
+                // blocked, throttled or being activated: its old CPU's lock serialises with replenish()
+                int old = t.dlCpu;
+                RunQueue dlq = old >= 0 ? rqs[old] : null;
+                Timer pending = null;
+                boolean activate;
+                if (dlq != null) {
+                    dlq.lock.lock();
+                }
+                try {
+                    synchronized (t) {
+                        if (t.rq != null) {
+                            continue; // enqueued meanwhile (activate re-checks under this monitor)
+                        }
+                        boolean throttled = t.dlThrottled;
+                        if (newServer || cpu < 0) {
+                            pending = t.dlTimer;
+                        }
+                        setLocked(t, p, prio, mask, cpu, bw, newServer, t.cpu >= 0 ? rqs[t.cpu] : null);
+                        activate = throttled && !t.dlThrottled && t.state == Task.State.RUNNABLE && !t.onCpu;
+                    }
+                } finally {
+                    if (dlq != null) {
+                        dlq.lock.unlock();
+                    }
+                }
+                if (pending != null) {
+                    pending.cancel(); // one that already fired finds a new generation and does nothing
+                }
+                if (activate) {
+                    activate(t, false, cpu >= 0 ? cpu : t.cpu);
+                }
+                return;
             }
             rq.lock.lock();
             try {
                 if (t.rq != rq) {
                     continue;
                 }
-                if ((mask & (1L << rq.cpu)) != 0) {
-                    return;
-                }
+                boolean here = (mask & (1L << rq.cpu)) != 0 && (cpu < 0 || cpu == rq.cpu);
+                boolean requeue = prio != t.prio || !p.equals(t.params) || newServer;
                 if (rq.curr == t) {
-                    resched(rq); // requeued on an allowed CPU when it gives the vCPU up
+                    boolean preempt = updateCurr(rq, now()); // charged to the old class
+                    int oldPrio = t.prio;
+                    synchronized (t) {
+                        setLocked(t, p, prio, mask, cpu, bw, newServer, rq);
+                    }
+                    if (preempt || !here || prio > oldPrio
+                            || (classIndex(t) == SchedClass.DL && rq.classes[SchedClass.DL].size() > 0)) {
+                        resched(rq); // moves, or lets the queue decide, when it gives the vCPU up
+                    }
+                    program(rq); // a deadline task's budget end
                     return;
                 }
-                if (!t.queued) {
+                if (!t.queued || (here && !requeue)) { // (on a queue and not running: always queued)
+                    synchronized (t) {
+                        setLocked(t, p, prio, mask, cpu, bw, newServer, rq);
+                    }
                     return;
                 }
-                dequeueLocked(rq, t);
+                classOf(rq, t).dequeue(t);
+                synchronized (t) {
+                    setLocked(t, p, prio, mask, cpu, bw, newServer, rq);
+                    if (!here) {
+                        t.queued = false;
+                        t.rq = null;
+                    }
+                }
+                if (here) {
+                    classOf(rq, t).enqueue(t, false);
+                    checkPreempt(rq, t);
+                    return;
+                }
             } finally {
                 rq.lock.unlock();
             }
-            activate(t, false, -1);
+            activate(t, false, cpu >= 0 ? cpu : rq.cpu);
             return;
+        }
+    }
+
+    /**
+     * Sets the fields of {@link #apply}, the task being dequeued, running or detached (caller
+     * holds its queue's lock and its monitor). A task entering the fair class is placed as on a
+     * wake-up against {@code home}'s {@code min_vruntime}.
+     */
+    private void setLocked(Task t, SchedParams p, int prio, long mask, int cpu, long bw, boolean newServer, RunQueue home) {
+        int oldClass = classIndex(t);
+        t.params = p;
+        t.prio = prio;
+        t.weight = weight(p);
+        t.affinity = mask;
+        t.dlCpu = cpu;
+        t.dlBw = bw;
+        if (cpu < 0 || newServer) {
+            t.dlGen++; // a pending replenishment is stale
+            t.dlTimer = null;
+            t.dlThrottled = false;
+            t.dlRuntime = cpu < 0 ? 0 : p.runtime();
+            t.dlDeadline = cpu < 0 ? 0 : now() + p.deadline();
+        } else {
+            t.dlRuntime = Math.min(t.dlRuntime, p.runtime()); // a smaller budget applies at once
+        }
+        if (classIndex(t) == SchedClass.FAIR && oldClass != SchedClass.FAIR && home != null) {
+            t.vruntime = Math.max(t.vruntime, home.fair.minVruntime - cfg.latencyNanos() / 2);
         }
     }
 
@@ -597,17 +833,28 @@ public final class Scheduler implements AutoCloseable {
         activate(t, wakeup, prefer, false);
     }
 
-    /** As {@link #activate(Task, boolean, int)}; {@code force}: on {@code prefer} if the task may run there. */
+    /**
+     * As {@link #activate(Task, boolean, int)}; {@code force}: on {@code prefer} if the task may
+     * run there (not for a deadline task: on its CPU). Does nothing if another path activated
+     * the task first, or it is no longer RUNNABLE and off every queue.
+     */
     void activate(Task t, boolean wakeup, int prefer, boolean force) {
         for (;;) {
-            RunQueue rq = force && (t.affinity & (1L << prefer)) != 0 ? rqs[prefer] : select(t, prefer);
+            RunQueue rq = force && t.dlCpu < 0 && (t.affinity & (1L << prefer)) != 0 ? rqs[prefer] : select(t, prefer);
             rq.lock.lock();
             try {
-                if ((t.affinity & (1L << rq.cpu)) == 0) {
-                    continue; // affinity changed meanwhile
-                }
-                if (t.params.policy() == Policy.DEADLINE && t.dlThrottled) {
-                    return; // the replenishment timer activates it
+                synchronized (t) { // claimed under its monitor: setParams/setAffinity change a detached task there
+                    if (t.rq != null || t.state != Task.State.RUNNABLE || t.onCpu) {
+                        return; // activated by another path (a racing wake-up or replenishment) meanwhile
+                    }
+                    if ((t.affinity & (1L << rq.cpu)) == 0 || (t.dlCpu >= 0 && t.dlCpu != rq.cpu)) {
+                        continue; // affinity or deadline CPU changed meanwhile
+                    }
+                    if (t.dlCpu >= 0 && t.dlThrottled) {
+                        return; // the replenishment timer activates it
+                    }
+                    t.rq = rq;
+                    t.queued = true;
                 }
                 if (t.cpu >= 0 && t.cpu != rq.cpu) {
                     t.migrations++;
@@ -615,7 +862,7 @@ public final class Scheduler implements AutoCloseable {
                     // fair: keep the task's lag relative to the new queue's min_vruntime
                     t.vruntime = t.vruntime - rqs[t.cpu].fair.minVruntime + rq.fair.minVruntime;
                 }
-                enqueueLocked(rq, t, wakeup);
+                classOf(rq, t).enqueue(t, wakeup);
                 checkPreempt(rq, t);
                 if (rq.curr == null) {
                     queuePass(rq);
@@ -625,14 +872,6 @@ public final class Scheduler implements AutoCloseable {
                 rq.lock.unlock();
             }
         }
-    }
-
-    private void enqueueLocked(RunQueue rq, Task t, boolean wakeup) {
-        synchronized (t) {
-            t.rq = rq;
-            t.queued = true;
-        }
-        classOf(rq, t).enqueue(t, wakeup);
     }
 
     private void dequeueLocked(RunQueue rq, Task t) {
@@ -646,8 +885,9 @@ public final class Scheduler implements AutoCloseable {
     /** select_task_rq: the deadline task's CPU; else the preferred CPU if idle, an idle allowed CPU, or the least loaded. */
     private RunQueue select(Task t, int prefer) {
         long mask = t.affinity;
-        if (t.params.policy() == Policy.DEADLINE && t.dlCpu >= 0) {
-            return rqs[t.dlCpu];
+        int dl = t.dlCpu;
+        if (dl >= 0) {
+            return rqs[dl];
         }
         if (prefer >= 0 && prefer < rqs.length && (mask & (1L << prefer)) != 0 && idle(rqs[prefer])) {
             return rqs[prefer];
@@ -791,7 +1031,6 @@ public final class Scheduler implements AutoCloseable {
 
     private void putBack(RunQueue rq, Task t, Outcome o) {
         boolean requeueElsewhere = false;
-        Timer replenish = null;
         rq.lock.lock();
         try {
             updateCurr(rq, now());
@@ -825,10 +1064,11 @@ public final class Scheduler implements AutoCloseable {
                     }
                 }
             }
-            if (t.params.policy() == Policy.DEADLINE && t.dlThrottled && o != Outcome.EXIT) {
+            if (t.dlCpu >= 0 && t.dlThrottled && o != Outcome.EXIT) {
                 // budget used up: replenish at the end of the current period
                 long at = t.dlDeadline - t.params.deadline() + t.params.period();
-                replenish = addTimerLocked(rq, at, () -> replenish(t));
+                long gen = ++t.dlGen;
+                t.dlTimer = addTimerLocked(rq, at, () -> replenish(t, gen));
             }
             if (rq.queuedCount() > 0) {
                 queuePass(rq);
@@ -851,15 +1091,15 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Puts a task back on this queue if it may stay here; false if it must move (affinity) or wait (throttled). */
+    /** Puts a task back on this queue if it may stay here; false if it must move (affinity, deadline CPU) or wait (throttled). */
     private boolean putLocked(RunQueue rq, Task t, boolean yielded) {
-        if ((t.affinity & (1L << rq.cpu)) == 0) {
+        if ((t.affinity & (1L << rq.cpu)) == 0 || (t.dlCpu >= 0 && t.dlCpu != rq.cpu)) {
             synchronized (t) {
                 t.rq = null;
             }
             return false;
         }
-        if (t.params.policy() == Policy.DEADLINE && t.dlThrottled) {
+        if (t.dlCpu >= 0 && t.dlThrottled) {
             synchronized (t) {
                 t.rq = null;
             }
@@ -873,22 +1113,38 @@ public final class Scheduler implements AutoCloseable {
         return true;
     }
 
-    private void replenish(Task t) {
-        RunQueue rq = rqs[t.dlCpu];
-        rq.lock.lock();
-        try {
-            t.dlThrottled = false;
-            t.dlDeadline += t.params.period();
-            t.dlRuntime = t.params.runtime();
-        } finally {
-            rq.lock.unlock();
+    /** The replenishment timer of generation {@code gen}: a new period for a throttled task. Interrupt context. */
+    private void replenish(Task t, long gen) {
+        int cpu;
+        for (;;) {
+            cpu = t.dlCpu;
+            if (cpu < 0) {
+                return; // no longer a deadline task
+            }
+            RunQueue rq = rqs[cpu];
+            rq.lock.lock();
+            try {
+                if (t.dlCpu != cpu) {
+                    continue; // re-admitted elsewhere meanwhile (setAffinity): follow it
+                }
+                if (t.dlGen != gen || !t.dlThrottled) {
+                    return; // parameters changed since it was armed: setParams took over
+                }
+                t.dlThrottled = false;
+                t.dlTimer = null;
+                t.dlDeadline += t.params.period();
+                t.dlRuntime = t.params.runtime();
+                break;
+            } finally {
+                rq.lock.unlock();
+            }
         }
         synchronized (t) {
             if (t.state != Task.State.RUNNABLE || t.onCpu || t.rq != null) {
                 return; // blocked meanwhile (the wake-up enqueues it) or already back
             }
         }
-        activate(t, false, t.dlCpu);
+        activate(t, false, cpu);
     }
 
     /**

@@ -45,7 +45,8 @@ public final class Task {
     /** True from being picked by a vCPU until that vCPU has put it back (it may still be running its last instructions). */
     boolean onCpu;
 
-    // -- parameters: changed under the rq lock of the queue the task is on (or the task's own, if running)
+    // -- parameters: changed under Mutex.PI_LOCK, and the rq lock of the queue the task is on (queued
+    // or running) or else its monitor (off every queue), see Scheduler#setParams
     volatile SchedParams params;
     /** Effective priority (see {@link SchedParams#prio()}), lowered by priority inheritance. */
     volatile int prio;
@@ -60,11 +61,19 @@ public final class Task {
     int weight = 1024;
     // real-time
     long rrLeft;
-    // deadline
+    // deadline: the server state (runtime, deadline, throttled) under rqs[dlCpu].lock (or the
+    // lock of the queue it runs on); the reservation (dlCpu, dlBw) also under Mutex.PI_LOCK
     long dlRuntime;
     long dlDeadline;
     boolean dlThrottled;
-    int dlCpu = -1;
+    /** The CPU its bandwidth is reserved on (admission), -1 unless a live deadline task. */
+    volatile int dlCpu = -1;
+    /** The bandwidth reserved on {@link #dlCpu} (fixed point, see {@link Scheduler#bw}). */
+    long dlBw;
+    /** Generation of the pending replenishment timer: a stale one (parameters changed since) does nothing. */
+    volatile long dlGen;
+    /** The pending replenishment timer of a throttled task, or null. */
+    volatile Timer dlTimer;
     // accounting
     volatile long sumExec;
     long execStart;
@@ -145,7 +154,6 @@ public final class Task {
         return cpu;
     }
 
-    /** The CPUs it may run on, as a bit mask (bit n = CPU n). */
     /** The address space this task's user code runs in (null: the CR3 in its CpuState only). */
     public MmContext mm() {
         return mm;
@@ -159,8 +167,22 @@ public final class Task {
         this.mm = context;
     }
 
+    /** The CPUs it may run on, as a bit mask (bit n = CPU n). */
     public long affinity() {
         return affinity;
+    }
+
+    /**
+     * A deadline task's runtime left in its current instance, in nanoseconds (Linux's
+     * {@code dl.runtime} in {@code /proc/PID/sched}); 0 for other policies.
+     */
+    public long dlRuntimeLeft() {
+        return params.policy() == Policy.DEADLINE ? dlRuntime : 0;
+    }
+
+    /** A deadline task's current absolute deadline on the virtual clock ({@code dl.deadline}); 0 for other policies. */
+    public long dlDeadline() {
+        return params.policy() == Policy.DEADLINE ? dlDeadline : 0;
     }
 
     /** Nanoseconds (virtual clock) spent holding a vCPU. */

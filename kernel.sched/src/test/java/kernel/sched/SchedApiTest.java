@@ -27,6 +27,9 @@ class SchedApiTest {
         assertThrows(IllegalArgumentException.class, () -> SchedParams.deadline(5, 4, 10));
         assertThrows(IllegalArgumentException.class, () -> SchedParams.deadline(1, 11, 10));
         assertEquals(0.25, SchedParams.deadline(25, 50, 100).bandwidth(), 1e-12);
+        assertEquals(1L << (Scheduler.BW_SHIFT - 2), Scheduler.bw(SchedParams.deadline(25, 50, 100)), "fixed-point bandwidth");
+        assertEquals(0, Scheduler.bw(SchedParams.normal(0)));
+        assertEquals(1L << Scheduler.BW_SHIFT, Scheduler.bw(SchedParams.deadline(7, 7, 7)));
         assertEquals(1024, Scheduler.weight(SchedParams.normal(0)));
         assertEquals(335, Scheduler.weight(SchedParams.normal(5)));
     }

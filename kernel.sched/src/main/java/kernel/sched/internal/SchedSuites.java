@@ -61,17 +61,23 @@ public final class SchedSuites {
                         new SelfTest("SCHED_RR tasks of equal priority take turns; FIFO runs to completion", this::roundRobin))),
                 suite("sched.deadline", List.of(
                         new SelfTest("EDF meets every deadline of an admitted task set", this::edfMeetsDeadlines),
-                        new SelfTest("admission control refuses an over-committed task set", this::admission))),
+                        new SelfTest("admission control refuses an over-committed task set", this::admission),
+                        new SelfTest("a fair task that makes itself DEADLINE meets every deadline beside a fair hog", this::dlSwitchMeetsDeadlines),
+                        new SelfTest("setParams to DEADLINE admits a queued task and preempts a FIFO hog at once", this::dlSwitchPreempts),
+                        new SelfTest("setParams admission: over-commit refused unchanged, DEADLINE -> fair returns the bandwidth", this::dlSetParamsAdmission))),
                 suite("sched.sync", List.of(
                         new SelfTest("priority inversion: a PI mutex lets the high task through", () -> inversion(true)),
                         new SelfTest("priority inversion: a plain mutex stalls the high task (bounded wait)", () -> inversion(false)),
+                        new SelfTest("priority inheritance follows setParams to and from DEADLINE", this::dlInheritance),
                         new SelfTest("no lost wake-ups: 100000-item producer/consumer on all vCPUs", this::producerConsumer),
                         new SelfTest("completions: before and after the wait, timeout on the virtual clock", this::completions),
                         new SelfTest("counting semaphore and rw-semaphore exclusion", this::semaphores),
                         new SelfTest("workqueue runs every item, flush waits", this::workqueue))),
                 suite("sched.smp", List.of(
                         new SelfTest("affinity: a task moves when its mask excludes its CPU", this::affinity),
-                        new SelfTest("load balancing spreads tasks queued on one CPU", this::balancing))));
+                        new SelfTest("load balancing spreads tasks queued on one CPU", this::balancing),
+                        new SelfTest("a deadline task is re-admitted and migrated by setAffinity and setParams, or refused", this::dlMigrate),
+                        new SelfTest("setParams/setAffinity churn on busy tasks keeps the invariants; all bandwidth returns", this::dlChurn))));
     }
 
     private static SelfTestSuite suite(String name, List<SelfTest> tests) {
@@ -233,6 +239,10 @@ public final class SchedSuites {
         Completion never = new Completion();
         AtomicBoolean userStarted = new AtomicBoolean();
         Task blocked = s.spawn("kill-blocked", SchedParams.normal(0), mask(), never::await);
+        long end = System.nanoTime() + JOIN_NANOS;
+        while (blocked.state() != Task.State.BLOCKED && System.nanoTime() < end) {
+            Thread.sleep(1); // blocked before the FIFO task comes (else it would wait behind it, queued)
+        }
         Task spinning = s.spawn("kill-user", SchedParams.fifo(5), mask(), () -> {
             CpuState st = u.newState();
             userStarted.set(true);
@@ -241,7 +251,6 @@ public final class SchedSuites {
             }
         });
         Task queued = s.spawn("kill-queued", SchedParams.idle(), mask(), never::await); // never runs while the FIFO task spins
-        long end = System.nanoTime() + JOIN_NANOS;
         while ((!userStarted.get() || blocked.state() != Task.State.BLOCKED) && System.nanoTime() < end) {
             Thread.sleep(1);
         }
@@ -497,7 +506,240 @@ public final class SchedSuites {
         join(again);
     }
 
+    /** Reserved deadline bandwidth of a CPU (share of the CPU). */
+    private double bw(int cpu) {
+        return stat(cpu).dlBandwidth();
+    }
+
+    private static void near(double want, double got, String what) {
+        Check.within(want - 1e-5, want + 1e-5, got, what);
+    }
+
+    /** Waits (host time, bounded) until the condition holds. */
+    private static void await(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + JOIN_NANOS;
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * A fair nice-0 task beside a CPU-bound nice −10 hog gets about a tenth of the CPU; it makes
+     * itself DEADLINE (3 of every 10 ticks) while running, then runs jobs of 45% of its budget
+     * every period: all of them meet their deadlines (as fair, every one would miss). Its
+     * bandwidth is reserved while it lives and returned exactly when it exits.
+     */
+    void dlSwitchMeetsDeadlines() throws Exception {
+        UserLoop u = user.get();
+        long tk = tick();
+        long period = 10 * tk;
+        long job = iters(3 * tk * 45 / 100);
+        long warm = iters(tk);
+        double before = bw(cpu());
+        AtomicBoolean stop = new AtomicBoolean();
+        long hogChunk = iters(2 * tk);
+        Task hog = s.spawn("dlswitch-hog", SchedParams.normal(-10), mask(), () -> {
+            CpuState st = u.newState();
+            while (!stop.get()) {
+                u.burn(st, hogChunk);
+            }
+        });
+        List<String> misses = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger jobs = new AtomicInteger();
+        double[] reserved = new double[1];
+        Object[] params = new Object[2];
+        Task t = s.spawn("dlswitch", SchedParams.normal(0), mask(), () -> {
+            CpuState st = u.newState();
+            u.burn(st, warm); // running as a fair task beside the hog
+            s.setParams(Task.current(), SchedParams.deadline(3 * tk, period, period));
+            params[0] = Task.current().params();
+            params[1] = Task.current().effectivePrio();
+            reserved[0] = bw(Sched.cpu());
+            long start = Sched.now() + 2 * tk;
+            for (long r = start; r + period <= start + 60 * tk; r += period) {
+                Sched.sleepUntil(r);
+                u.burn(st, job);
+                long end = Sched.now();
+                jobs.incrementAndGet();
+                if (end > r + period) {
+                    misses.add("job at " + (r - start) + " ended " + (end - r - period) + " ns late");
+                }
+            }
+        });
+        join(t);
+        stop.set(true);
+        join(hog);
+        Check.equal(SchedParams.deadline(3 * tk, period, period), params[0], "params after setParams");
+        Check.equal(-1, params[1], "effective priority after setParams");
+        near(before + 0.3, reserved[0], "bandwidth reserved on cpu " + cpu());
+        Check.equal(6, jobs.get(), "jobs run");
+        Check.isTrue(misses.isEmpty(), "deadline misses: " + misses);
+        Check.isTrue(bw(cpu()) == before, "bandwidth returned at exit: " + bw(cpu()) + ", was " + before);
+    }
+
+    /**
+     * A fair task waits, queued, behind a CPU-bound FIFO hog; made DEADLINE by another thread it
+     * runs at once, while the hog still spins (deadline outranks FIFO): the hog in user code is
+     * preempted by the reschedule IPI.
+     */
+    void dlSwitchPreempts() throws Exception {
+        UserLoop u = user.get();
+        long tk = tick();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean hogDone = new AtomicBoolean();
+        long chunk = iters(tk);
+        Task hog = s.spawn("dlpre-hog", SchedParams.fifo(20), mask(), () -> {
+            CpuState st = u.newState();
+            for (int i = 0; i < 1000 && !stop.get(); i++) { // bounded: 1000 ticks
+                u.burn(st, chunk);
+            }
+            hogDone.set(true);
+        });
+        Completion ran = new Completion();
+        Completion exit = new Completion(); // it keeps its bandwidth until the checks are done
+        Object[] seen = new Object[2];
+        Task t = s.spawn("dlpre", SchedParams.normal(0), mask(), () -> {
+            seen[0] = Task.current().params();
+            seen[1] = hogDone.get();
+            ran.complete();
+            exit.await();
+        });
+        s.sleep(20 * tk);
+        Check.equal(Task.State.RUNNABLE, t.state(), "a fair task waits behind a FIFO hog");
+        Check.equal(0, t.switches(), "it has not run");
+        double before = bw(cpu());
+        try {
+            s.setParams(t, SchedParams.deadline(2 * tk, 10 * tk, 10 * tk));
+            near(before + 0.2, bw(cpu()), "bandwidth reserved on cpu " + cpu());
+            Check.isTrue(ran.await(JOIN_NANOS, TimeUnit.NANOSECONDS), "the task ran once made DEADLINE");
+            near(before + 0.2, bw(cpu()), "bandwidth reserved while it runs");
+        } finally {
+            stop.set(true);
+            exit.complete();
+        }
+        join(t, hog);
+        Check.equal(SchedParams.deadline(2 * tk, 10 * tk, 10 * tk), seen[0], "it ran as a deadline task");
+        Check.equal(Boolean.FALSE, seen[1], "it ran while the FIFO hog was still spinning (not after it)");
+        Check.isTrue(bw(cpu()) == before, "bandwidth returned at exit: " + bw(cpu()) + ", was " + before);
+    }
+
+    /**
+     * On one CPU: a deadline task of 0.5 and one of 0.4; raising the first to 0.6 is refused
+     * (EBUSY) and changes nothing; 0.25 fits (its old 0.5 counted as freed); a fair task asking
+     * for 0.55 is refused, and admitted once the first task went back to the fair class.
+     * The bandwidth returns exactly to where it was when all exit.
+     */
+    void dlSetParamsAdmission() throws Exception {
+        long tk = tick();
+        int cpu = cpu();
+        double before0 = bw(0);
+        double before = bw(cpu);
+        Completion done = new Completion();
+        List<Task> ts = new ArrayList<>();
+        try {
+            Task a = s.spawn("dladm-a", SchedParams.deadline(5 * tk, 10 * tk, 10 * tk), mask(), done::await);
+            ts.add(a);
+            ts.add(s.spawn("dladm-b", SchedParams.deadline(4 * tk, 10 * tk, 10 * tk), mask(), done::await));
+            Task f = s.spawn("dladm-fair", SchedParams.normal(0), mask(), done::await);
+            ts.add(f);
+            near(before + 0.9, bw(cpu), "reserved by the two deadline tasks");
+            double full = bw(cpu);
+            IllegalStateException e = Check.fails(IllegalStateException.class,
+                    () -> s.setParams(a, SchedParams.deadline(6 * tk, 10 * tk, 10 * tk)), "raising a to 0.6 (total 1.0)");
+            Check.isTrue(e.getMessage().contains("EBUSY"), "error says EBUSY: " + e.getMessage());
+            Check.equal(SchedParams.deadline(5 * tk, 10 * tk, 10 * tk), a.params(), "a's params after the refusal");
+            Check.equal(-1, a.effectivePrio(), "a's priority after the refusal");
+            Check.isTrue(bw(cpu) == full, "bandwidth after the refusal: " + bw(cpu) + ", was " + full);
+            if (cpu != 0) {
+                Check.isTrue(bw(0) == before0, "cpu 0 untouched: " + bw(0));
+            }
+            long deadline = a.dlDeadline();
+            Check.isTrue(deadline > 0 && a.dlRuntimeLeft() <= 5 * tk, "a's server: deadline " + deadline);
+            s.setParams(a, SchedParams.deadline(2 * tk, 20 * tk, 20 * tk));
+            Check.equal(deadline, a.dlDeadline(), "a deadline task keeps its instance's deadline");
+            Check.isTrue(a.dlRuntimeLeft() <= 2 * tk, "runtime left cut to the new runtime: " + a.dlRuntimeLeft());
+            s.setParams(a, SchedParams.deadline(5 * tk, 20 * tk, 20 * tk)); // 0.25: fits once its 0.5 is freed
+            Check.isTrue(a.dlRuntimeLeft() <= 2 * tk, "setParams does not renew the budget: " + a.dlRuntimeLeft());
+            Check.equal(deadline, a.dlDeadline(), "nor the deadline");
+            near(before + 0.65, bw(cpu), "reserved after lowering a to 0.25");
+            Check.equal(SchedParams.deadline(5 * tk, 20 * tk, 20 * tk), a.params(), "a's new params");
+            double mid = bw(cpu);
+            Check.fails(IllegalStateException.class,
+                    () -> s.setParams(f, SchedParams.deadline(11 * tk, 20 * tk, 20 * tk)), "a fair task asking for 0.55 (total 1.2)");
+            Check.equal(SchedParams.normal(0), f.params(), "the fair task's params after the refusal");
+            Check.equal(SchedParams.normal(0).prio(), f.effectivePrio(), "the fair task's priority after the refusal");
+            Check.isTrue(bw(cpu) == mid, "bandwidth after the refusal: " + bw(cpu) + ", was " + mid);
+            s.setParams(a, SchedParams.normal(0)); // DEADLINE -> fair returns its 0.25
+            near(before + 0.4, bw(cpu), "reserved after a went back to the fair class");
+            Check.equal(SchedParams.normal(0).prio(), a.effectivePrio(), "a's priority as a fair task");
+            s.setParams(f, SchedParams.deadline(11 * tk, 20 * tk, 20 * tk)); // now fits: 0.95
+            near(before + 0.95, bw(cpu), "reserved after the fair task became DEADLINE");
+            Check.equal(-1, f.effectivePrio(), "the former fair task's priority");
+        } finally {
+            done.complete();
+            join(ts.toArray(Task[]::new));
+        }
+        Check.isTrue(bw(cpu) == before, "bandwidth returned at exit: " + bw(cpu) + ", was " + before);
+    }
+
     // ------------------------------------------------------------------ sched.sync
+
+    /**
+     * An owner holds a PI mutex that a waiter wants (both blocked): the waiter made DEADLINE
+     * boosts the owner to real-time 99; the owner made DEADLINE runs as one, and back to fair
+     * is still boosted; the waiter back to fair drops the boost. Then the owner releases and
+     * the waiter gets the mutex.
+     */
+    void dlInheritance() throws Exception {
+        long tk = tick();
+        Mutex m = new Mutex("dl-pi", true);
+        Completion locked = new Completion();
+        Completion release = new Completion();
+        boolean[] got = new boolean[1];
+        SchedParams dl = SchedParams.deadline(2 * tk, 10 * tk, 10 * tk);
+        Task owner = s.spawn("dlpi-owner", SchedParams.normal(0), mask(), () -> {
+            m.lock();
+            locked.complete();
+            try {
+                release.await();
+            } finally {
+                m.unlock();
+            }
+        });
+        Task waiter = null;
+        try {
+            Check.isTrue(locked.await(JOIN_NANOS, TimeUnit.NANOSECONDS), "the owner took the mutex");
+            waiter = s.spawn("dlpi-waiter", SchedParams.normal(0), mask(), () -> {
+                m.lock();
+                got[0] = true;
+                m.unlock();
+            });
+            Task w = waiter;
+            await(() -> w.state() == Task.State.BLOCKED && owner.state() == Task.State.BLOCKED, "both blocked");
+            Check.equal(SchedParams.normal(0).prio(), owner.effectivePrio(), "owner before (an equal waiter)");
+            s.setParams(waiter, dl);
+            Check.equal(0, owner.effectivePrio(), "owner boosted by a deadline waiter (real-time 99)");
+            s.setParams(owner, dl);
+            Check.equal(-1, owner.effectivePrio(), "owner as a deadline task");
+            s.setParams(owner, SchedParams.normal(5));
+            Check.equal(0, owner.effectivePrio(), "owner back to fair keeps the boost");
+            s.setParams(waiter, SchedParams.normal(10));
+            Check.equal(SchedParams.normal(5).prio(), owner.effectivePrio(), "owner's boost gone with the deadline waiter");
+            s.setParams(waiter, dl);
+            Check.equal(0, owner.effectivePrio(), "boosted again");
+        } finally {
+            release.complete();
+        }
+        join(owner);
+        if (waiter != null) {
+            join(waiter);
+        }
+        Check.isTrue(got[0], "the waiter got the mutex");
+        Check.equal(SchedParams.normal(5).prio(), owner.effectivePrio(), "owner's priority after unlocking");
+    }
 
     /**
      * Low (FIFO 10) takes the mutex and runs a CPU-bound critical section that ends 3 ticks
@@ -801,6 +1043,155 @@ public final class SchedSuites {
         Check.equal(0, seen[0], "first cpu");
         Check.equal(1, seen[1], "cpu after the mask changed");
         Check.isTrue(t.migrations() >= 1, "migrations counted: " + t.migrations());
+    }
+
+    /**
+     * Two CPUs. A CPU-bound deadline task (0.3) admitted on CPU 0 cannot move to CPU 1 while a
+     * deadline task of 0.8 holds it (EBUSY, mask and bandwidth unchanged); once that one went
+     * back to fair, setAffinity re-admits it on CPU 1 and it runs there. Raising it to 0.6 while
+     * a 0.5 task sits on CPU 1 moves it (setParams) to CPU 0, where it runs next.
+     */
+    void dlMigrate() throws Exception {
+        if (s.cpus() < 2) {
+            return;
+        }
+        UserLoop u = user.get();
+        long tk = tick();
+        double b0 = bw(0);
+        double b1 = bw(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicIntegerArray ranOn = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+        AtomicInteger last = new AtomicInteger(-1);
+        long chunk = iters(tk / 2);
+        Completion hold = new Completion();
+        List<Task> ts = new ArrayList<>();
+        try {
+            Task d = s.spawn("dlmig", SchedParams.deadline(3 * tk, 10 * tk, 10 * tk), 1L << 0, () -> {
+                CpuState st = u.newState();
+                while (!stop.get()) {
+                    u.burn(st, chunk); // CPU-bound: throttled every period
+                    ranOn.incrementAndGet(Sched.cpu());
+                    last.set(Sched.cpu());
+                }
+            });
+            ts.add(d);
+            Task big = s.spawn("dlmig-big", SchedParams.deadline(8 * tk, 10 * tk, 10 * tk), 1L << 1, hold::await);
+            ts.add(big);
+            near(b0 + 0.3, bw(0), "cpu 0 reserved");
+            near(b1 + 0.8, bw(1), "cpu 1 reserved");
+            await(() -> ranOn.get(0) > 3, "the deadline task runs on cpu 0");
+            double r0 = bw(0);
+            double r1 = bw(1);
+            IllegalStateException e = Check.fails(IllegalStateException.class, () -> s.setAffinity(d, 1L << 1),
+                    "moving 0.3 to a cpu holding 0.8");
+            Check.isTrue(e.getMessage().contains("EBUSY"), "error says EBUSY: " + e.getMessage());
+            Check.equal(1L, d.affinity(), "mask after the refusal");
+            Check.isTrue(bw(0) == r0 && bw(1) == r1, "bandwidth after the refusal: " + bw(0) + ", " + bw(1));
+            s.sleep(5 * tk);
+            Check.equal(0, ranOn.get(1), "still only on cpu 0");
+            s.setParams(big, SchedParams.normal(0)); // returns its 0.8 on cpu 1
+            near(b1, bw(1), "cpu 1 after the big task went fair");
+            s.setAffinity(d, 1L << 1);
+            Check.equal(2L, d.affinity(), "mask");
+            near(b0, bw(0), "cpu 0 after the move");
+            near(b1 + 0.3, bw(1), "cpu 1 after the move");
+            await(() -> ranOn.get(1) > 3 && last.get() == 1, "the deadline task runs on cpu 1");
+            int on0 = ranOn.get(0);
+            s.sleep(10 * tk);
+            Check.equal(on0, ranOn.get(0), "no more runs on cpu 0");
+            // setParams: 0.6 does not fit beside 0.5 on cpu 1: re-admitted on cpu 0 (in its mask again)
+            s.setAffinity(d, 3L);
+            Task half = s.spawn("dlmig-half", SchedParams.deadline(5 * tk, 10 * tk, 10 * tk), 1L << 1, hold::await);
+            ts.add(half);
+            near(b1 + 0.8, bw(1), "cpu 1 with the half task");
+            s.setParams(d, SchedParams.deadline(6 * tk, 10 * tk, 10 * tk));
+            near(b0 + 0.6, bw(0), "cpu 0 after raising to 0.6");
+            near(b1 + 0.5, bw(1), "cpu 1 after raising to 0.6");
+            await(() -> last.get() == 0, "the deadline task runs on cpu 0 again");
+            Check.isTrue(d.migrations() >= 2, "migrations counted: " + d.migrations());
+        } finally {
+            stop.set(true);
+            hold.complete();
+        }
+        join(ts.toArray(Task[]::new));
+        Check.isTrue(bw(0) == b0 && bw(1) == b1, "bandwidth returned at exit: " + bw(0) + ", " + bw(1));
+    }
+
+    /**
+     * Six tasks run user code (deadline ones get throttled), sleep, yield and share a PI mutex,
+     * while this thread switches them at random (fixed seed) between policies, deadline
+     * parameters and affinity masks, checking the invariants after every change (reserved
+     * bandwidth per CPU equals its tasks'). Refusals (EBUSY) are expected. At the end every
+     * CPU's bandwidth is back where it was.
+     */
+    void dlChurn() throws Exception {
+        UserLoop u = user.get();
+        long tk = tick();
+        int n = s.cpus();
+        double[] before = new double[n];
+        for (int c = 0; c < n; c++) {
+            before[c] = bw(c);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Mutex m = new Mutex("dl-churn", true);
+        long chunk = iters(tk / 4);
+        List<Task> ts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int k = i;
+            ts.add(s.spawn("dlchurn-" + i, SchedParams.normal(0), () -> {
+                CpuState st = u.newState();
+                for (int j = 0; !stop.get(); j++) {
+                    switch ((j + k) % 4) {
+                        case 0 -> u.burn(st, chunk);
+                        case 1 -> Sched.sleep(tk / 2);
+                        case 2 -> {
+                            m.lock();
+                            try {
+                                u.burn(st, chunk / 4);
+                            } finally {
+                                m.unlock();
+                            }
+                        }
+                        default -> Sched.yield();
+                    }
+                }
+            }));
+        }
+        java.util.Random r = new java.util.Random(42);
+        int refused = 0;
+        int changes = 0;
+        try {
+            for (int i = 0; i < 400; i++) {
+                Task t = ts.get(r.nextInt(ts.size()));
+                try {
+                    switch (r.nextInt(6)) {
+                        case 0, 1 -> s.setParams(t, SchedParams.deadline((1 + r.nextInt(5)) * tk, 10 * tk, (10 + 10 * r.nextInt(2)) * tk));
+                        case 2 -> s.setParams(t, SchedParams.normal(r.nextInt(10)));
+                        case 3 -> s.setParams(t, r.nextBoolean() ? SchedParams.fifo(1 + r.nextInt(5)) : SchedParams.idle());
+                        default -> s.setAffinity(t, 1 + r.nextInt((int) Math.min(s.allCpus(), 255)));
+                    }
+                    changes++;
+                } catch (IllegalStateException e) {
+                    Check.isTrue(e.getMessage().contains("EBUSY"), "refusal says EBUSY: " + e.getMessage());
+                    refused++;
+                }
+                s.checkInvariants();
+                if (i % 4 == 0) {
+                    Thread.sleep(1); // let them run
+                }
+            }
+        } finally {
+            stop.set(true);
+            for (Task t : ts) {
+                s.setParams(t, SchedParams.normal(0)); // a FIFO task spinning could keep a fair stopper out
+            }
+        }
+        join(ts.toArray(Task[]::new));
+        s.checkInvariants();
+        Check.isTrue(changes > 100, "changes made: " + changes + " (refused " + refused + ")");
+        for (int c = 0; c < n; c++) {
+            Check.isTrue(bw(c) == before[c], "cpu " + c + " bandwidth returned: " + bw(c) + ", was " + before[c]);
+        }
     }
 
     void balancing() throws Exception {

@@ -46,6 +46,8 @@ class SchedSuitesTest {
             Thread.sleep(10);
         }
         List<?> left = sched == null ? List.of() : sched.tasks();
+        List<Double> reserved = sched == null ? List.of()
+                : sched.stats().stream().map(Scheduler.CpuStat::dlBandwidth).toList();
         if (sched != null) {
             sched.close();
         }
@@ -56,6 +58,7 @@ class SchedSuitesTest {
             machine.close();
         }
         assertEquals(List.of(), left, "tasks left behind by the self-tests");
+        assertEquals(java.util.Collections.nCopies(reserved.size(), 0.0), reserved, "deadline bandwidth left reserved per cpu");
     }
 
     @TestFactory

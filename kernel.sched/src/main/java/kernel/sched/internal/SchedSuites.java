@@ -955,8 +955,12 @@ public final class SchedSuites {
         AtomicInteger writers = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         List<Task> ts = new ArrayList<>();
+        // all start together: a task spawned late could otherwise find the others finished (their
+        // sleeps cost no host time when the idle machine warps), and no overlap would be seen
+        Completion go = new Completion();
         for (int i = 0; i < 6; i++) {
             ts.add(s.spawn("sem-" + i, SchedParams.normal(0), () -> {
+                go.await();
                 for (int j = 0; j < 20; j++) {
                     sem.down();
                     int now = inside.incrementAndGet();
@@ -968,6 +972,7 @@ public final class SchedSuites {
             }));
             int k = i;
             ts.add(s.spawn("rw-" + i, SchedParams.normal(0), () -> {
+                go.await();
                 for (int j = 0; j < 20; j++) {
                     if ((j + k) % 5 == 0) {
                         rw.downWrite();
@@ -991,6 +996,7 @@ public final class SchedSuites {
                 }
             }));
         }
+        go.complete();
         join(ts.toArray(Task[]::new));
         Check.equal(2, maxInside.get(), "tasks inside the semaphore of 2 at once");
         Check.equal(2, sem.count(), "units after all returned");

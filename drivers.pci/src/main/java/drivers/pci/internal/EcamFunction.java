@@ -144,6 +144,9 @@ final class EcamFunction implements PciDevice {
     @Override public void disableBusMaster() { command(0, COMMAND_BUS_MASTER); }
     @Override public void disable() { command(0, COMMAND_BUS_MASTER | COMMAND_MEMORY | COMMAND_IO); }
 
+    /** A bridge: memory and I/O forwarding and upstream bus mastering on. */
+    void enableBridge() { command(COMMAND_MEMORY | COMMAND_IO | COMMAND_BUS_MASTER, 0); }
+
     /** Sets or clears COMMAND.INTX_DISABLE. */
     void intxDisable(boolean off) {
         command(off ? COMMAND_INTX_DISABLE : 0, off ? 0 : COMMAND_INTX_DISABLE);

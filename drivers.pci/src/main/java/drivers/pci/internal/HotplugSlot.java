@@ -5,6 +5,7 @@ import static drivers.pci.Pci.*;
 import drivers.pci.PciSlot;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import kernel.core.hal.Hal;
 import kernel.core.hal.IrqVector;
 import org.slf4j.Logger;
@@ -109,7 +110,13 @@ final class HotplugSlot {
             for (int events, n = 0; n < 8 && (events = slotStatus() & SLOT_STATUS_EVENTS) != 0; n++) {
                 port.configWrite16(pcie + PCIE_SLOT_STATUS, events);
                 int e = events;
-                worker.execute(() -> bus.hotplugEvent(this, e));
+                try {
+                    worker.execute(() -> bus.hotplugEvent(this, e));
+                } catch (RejectedExecutionException stopping) {
+                    LOG.debug("pciehp {} {}: event {} after the bus stopped: ignored", port.address(), name(),
+                            Integer.toHexString(e));
+                    return;
+                }
             }
         });
         port.configWrite16(pcie + PCIE_SLOT_STATUS, SLOT_STATUS_EVENTS); // stale events

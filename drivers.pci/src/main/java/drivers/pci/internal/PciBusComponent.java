@@ -21,7 +21,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * while the driver's service is still registered, so its devices are removed before it goes.
  *
  * <p>The module loader, when there is one, is the bus's autoload hook: a hot-added card that no
- * registered driver binds gets its driver module loaded ({@link FkxLoader#loadFor}).
+ * registered driver binds gets its driver modules loaded ({@link FkxLoader#loadFor(String,
+ * java.util.function.BooleanSupplier)}); once deactivation has begun, a load that has not yet
+ * got the loader loads nothing.
  */
 @Component(immediate = true, enabled = false, service = PciBus.class)
 public final class PciBusComponent implements PciBus {
@@ -31,9 +33,9 @@ public final class PciBusComponent implements PciBus {
     @Activate
     public PciBusComponent(@Reference(name = "hal") Hal hal) {
         this.bus = new PciBusImpl(hal);
-        bus.setAutoload(id -> {
+        bus.setAutoload((id, proceed) -> {
             FkxLoader l = loader;
-            return l == null ? null : l.loadFor(id);
+            return l == null ? null : l.loadFor(id, proceed);
         });
     }
 
@@ -54,6 +56,7 @@ public final class PciBusComponent implements PciBus {
         bus.start();
     }
 
+    /** Stops the bus: also stops and drains the pciehp worker and any driver autoload it started. */
     @Deactivate
     void deactivate() {
         bus.stop();

@@ -9,9 +9,10 @@ import drivers.pci.PciAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import kernel.core.hal.Hal;
 import org.slf4j.Logger;
@@ -36,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * registered driver binds are handed to the {@link Autoload} hook, if one is set, on the
  * {@code pciehp} worker <em>after</em> the lock is released: loading a module registers its
  * driver, which comes back through {@link #addDriver} and takes the lock.
+ *
+ * <p>Stopping ({@link #stop}, the component's deactivation) first closes autoload for the bus's
+ * current run, then stops the slots and the worker, unbinds, and finally <em>drains</em>, outside
+ * the lock: it waits for a module load already under way (one whose hook passed its
+ * {@code proceed} check) and for the worker to end. A hook call still waiting for the module
+ * loader (whose lock may be held by the very thread that is unloading this bus) is not waited
+ * for: its {@code proceed} check fails, so when it gets the loader it loads nothing (logged at
+ * debug). No autoload therefore runs after {@code stop} returns.
  */
 public final class PciBusImpl implements PciBus {
     private static final Logger LOG = LoggerFactory.getLogger("drivers.pci");
@@ -45,21 +54,34 @@ public final class PciBusImpl implements PciBus {
     private volatile List<EcamFunction> devices = List.of();
     private boolean started;
     private final List<HotplugSlot> slots = new ArrayList<>();
-    private ExecutorService hotplugWorker;
+    private ThreadPoolExecutor hotplugWorker;
     /** While a hot-plug event is handled: the added functions left unbound (guarded by this). */
     private List<EcamFunction> unboundAdded;
     private volatile Autoload autoload;
+    /** Guards the autoload gate below; taken inside the module loader's lock, so never held while waiting for it. */
+    private final Object autoloadLock = new Object();
+    /** The run of the bus autoload is open for (0: closed); a new run per start. Guarded by autoloadLock. */
+    private long autoloadRun;
+    private long runs; // guarded by this
+    /** Hook calls that passed proceed and have not returned: loads under way. Guarded by autoloadLock. */
+    private int autoloadsLoading;
+    /** Hook calls that have not passed proceed yet (waiting for the loader). Guarded by autoloadLock. */
+    private int autoloadsWaiting;
+    private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** Loads a driver module for a device that no driver binds (the FKX loader's {@code loadFor}). */
+    /** Loads driver modules for a device that no driver binds (the FKX loader's {@code loadFor}). */
     @FunctionalInterface
     public interface Autoload {
         /**
          * @param deviceId {@code pci:vvvv:dddd:cccccc} (lower-case hex; cccccc = class code)
-         * @return the modules loaded, the matching one last; empty if none matches or a matching
-         *         one is already loaded; null if no module loader is available
+         * @param proceed  to be called once, under the lock that serialises module loads and
+         *                 unloads, before anything is loaded; false: the bus has stopped, load nothing
+         *                 and return an empty list
+         * @return the modules loaded, in load order; empty if none matches, every matching one is
+         *         already loaded, or {@code proceed} said no; null if no module loader is available
          * @throws Exception if loading failed (the module was rolled back)
          */
-        List<String> loadFor(String deviceId) throws Exception;
+        List<String> loadFor(String deviceId, BooleanSupplier proceed) throws Exception;
     }
 
     public PciBusImpl(Hal hal) {
@@ -85,11 +107,33 @@ public final class PciBusImpl implements PciBus {
         devices = List.copyOf(Enumerator.scan(hal));
         started = true;
         LOG.info("{} PCI functions", devices.size());
+        enableBridges();
+        long run = ++runs;
+        synchronized (autoloadLock) {
+            autoloadRun = run;
+        }
         for (PciDriver d : drivers) {
             attachDriver(d);
         }
         if (hotplug) {
             startHotplug();
+        }
+    }
+
+    /**
+     * Turns on memory and I/O forwarding and bus mastering on every PCI-to-PCI bridge (Linux's
+     * {@code pci_enable_bridge}): a bridge passes nothing down without Memory/I/O Space Enable and
+     * drops its secondary side's DMA and MSI without Bus Master Enable.
+     */
+    private void enableBridges() {
+        for (EcamFunction f : devices) {
+            if (f.headerType() == 1) {
+                try {
+                    f.enableBridge();
+                } catch (RuntimeException e) {
+                    LOG.error("pci {}: cannot enable the bridge", f.address(), e);
+                }
+            }
         }
     }
 
@@ -103,7 +147,8 @@ public final class PciBusImpl implements PciBus {
         if (slots.isEmpty()) {
             return;
         }
-        hotplugWorker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("pciehp").unstarted(r));
+        hotplugWorker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("pciehp").unstarted(r));
         for (HotplugSlot slot : slots) {
             int secondary = slot.secondaryBus();
             if (devices.stream().anyMatch(f -> f.address().bus() == secondary && secondary != 0)) {
@@ -117,8 +162,12 @@ public final class PciBusImpl implements PciBus {
         }
     }
 
-    /** Stops the slots; returns the worker, shut down, for the caller to await outside the lock. */
-    private ExecutorService stopHotplug() {
+    /**
+     * Stops the slots and the worker: queued events are dropped; the worker is interrupted (a
+     * wait for a link) unless a module load is under way on it, which is left to finish. Returns
+     * the worker for the caller to drain outside the lock. Autoload must be closed already.
+     */
+    private ThreadPoolExecutor stopHotplug() {
         for (HotplugSlot slot : slots) {
             try {
                 slot.stop();
@@ -127,12 +176,61 @@ public final class PciBusImpl implements PciBus {
             }
         }
         slots.clear();
-        ExecutorService w = hotplugWorker;
+        ThreadPoolExecutor w = hotplugWorker;
         hotplugWorker = null;
         if (w != null) {
-            w.shutdownNow();
+            w.shutdown();
+            int dropped = w.getQueue().size();
+            w.getQueue().clear();
+            if (dropped > 0) {
+                LOG.debug("pciehp: {} queued slot event(s) dropped: the bus is stopping", dropped);
+            }
+            synchronized (autoloadLock) {
+                if (autoloadsLoading == 0) {
+                    w.shutdownNow(); // no load under way, and none can start now: interrupt a wait
+                }
+            }
         }
         return w;
+    }
+
+    /**
+     * Waits, outside the lock, until no module load is under way for this bus and the worker has
+     * ended, or is only waiting for the module loader (its load will be a no-op).
+     */
+    private void drain(ThreadPoolExecutor worker) {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+        try {
+            synchronized (autoloadLock) {
+                while (autoloadsLoading > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.warn("pci: a driver module load started by hot-plug is still running after {} s; not waiting longer",
+                                TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NANOS));
+                        return;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(autoloadLock, left);
+                }
+            }
+            if (worker == null) {
+                return;
+            }
+            worker.shutdownNow(); // nothing is loading now, and nothing can start loading
+            while (!worker.awaitTermination(10, TimeUnit.MILLISECONDS)) {
+                synchronized (autoloadLock) {
+                    if (autoloadsWaiting > 0 && autoloadsLoading == 0) {
+                        LOG.debug("pci: the pciehp worker waits for the module loader; its autoload will load nothing");
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("pci: the pciehp worker did not end");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sets (or, with null, clears) the hook that loads drivers for unbound hot-added functions. */
@@ -146,10 +244,12 @@ public final class PciBusImpl implements PciBus {
      */
     void hotplugEvent(HotplugSlot slot, int events) {
         List<EcamFunction> unbound;
+        long run;
         synchronized (this) {
             if (!started || !slots.contains(slot)) {
                 return;
             }
+            run = runs;
             unboundAdded = new ArrayList<>();
             try {
                 slot.handle(events);
@@ -161,15 +261,64 @@ public final class PciBusImpl implements PciBus {
             }
         }
         if (!unbound.isEmpty()) {
-            autoload(unbound);
+            autoload(unbound, run);
+        }
+    }
+
+    /** True while autoload is open for run {@code run} of the bus. */
+    private boolean autoloadOpen(long run) {
+        synchronized (autoloadLock) {
+            return autoloadRun == run;
+        }
+    }
+
+    /**
+     * Calls the hook for {@code id}, counting the call as waiting until its {@code proceed} check
+     * and as loading from a successful check until it returns, so that {@link #stop} can drain it.
+     */
+    private List<String> callHook(Autoload hook, String id, long run) throws Exception {
+        boolean[] loading = {false};
+        BooleanSupplier proceed = () -> {
+            synchronized (autoloadLock) {
+                if (loading[0]) {
+                    return true;
+                }
+                if (autoloadRun != run) {
+                    LOG.debug("pci: late autoload for {}: the bus has stopped; nothing loaded", id);
+                    return false;
+                }
+                loading[0] = true;
+                autoloadsWaiting--;
+                autoloadsLoading++;
+                return true;
+            }
+        };
+        synchronized (autoloadLock) {
+            autoloadsWaiting++;
+        }
+        try {
+            return hook.loadFor(id, proceed);
+        } finally {
+            synchronized (autoloadLock) {
+                if (loading[0]) {
+                    autoloadsLoading--;
+                } else {
+                    autoloadsWaiting--;
+                }
+                autoloadLock.notifyAll();
+            }
         }
     }
 
     /** Asks the autoload hook for a driver for each function still unbound. Caller: not holding the lock. */
-    private void autoload(List<EcamFunction> unbound) {
+    private void autoload(List<EcamFunction> unbound, long run) {
         List<String> tried = new ArrayList<>();
         for (EcamFunction f : unbound) {
             String id = String.format("pci:%04x:%04x:%06x", f.vendorId(), f.deviceId(), f.classCode() & 0xFF_FFFF);
+            if (!autoloadOpen(run)) {
+                LOG.debug("pci {}: late autoload for {}: the bus has stopped; nothing loaded", f.address(), id);
+                return;
+            }
             if (f.boundDriver() != null || !listed(f)) {
                 continue; // bound by a module loaded for an earlier function, or gone
             }
@@ -184,18 +333,22 @@ public final class PciBusImpl implements PciBus {
                 continue;
             }
             try {
-                List<String> loaded = hook.loadFor(id);
+                List<String> loaded = callHook(hook, id, run);
+                if (!autoloadOpen(run)) {
+                    LOG.debug("pci {}: autoload for {} ended after the bus stopped (loaded {})", f.address(), id, loaded);
+                    return;
+                }
                 if (loaded == null) {
                     LOG.info("pci {}: no driver bound; no module loader to load one for {}", f.address(), id);
                 } else if (loaded.isEmpty()) {
-                    LOG.info("pci {}: no driver bound; no module to load for {} (none matches, or the matching one is loaded)",
+                    LOG.info("pci {}: no driver bound; no module to load for {} (none matches, or every matching one is loaded)",
                             f.address(), id);
                 } else {
                     String module = loaded.get(loaded.size() - 1);
                     LOG.info("pci {}: no driver bound; loaded {}{} for {}", f.address(), module,
                             loaded.size() > 1 ? " (with " + String.join(", ", loaded.subList(0, loaded.size() - 1)) + ")" : "", id);
                     if (f.boundDriver() == null && listed(f)) {
-                        LOG.warn("pci {}: still unbound after loading {}", f.address(), module);
+                        LOG.warn("pci {}: still unbound after loading {}", f.address(), String.join(", ", loaded));
                     }
                 }
             } catch (Exception | LinkageError e) {
@@ -264,10 +417,17 @@ public final class PciBusImpl implements PciBus {
         devices = List.copyOf(keep);
     }
 
-    /** Unbinds every function (drivers stay registered) and stops hot-plug; waits for its worker to end. */
+    /**
+     * Unbinds every function (drivers stay registered) and stops hot-plug; then drains the
+     * {@code pciehp} worker and any autoload under way (see the class comment). Call it without
+     * holding this object's lock.
+     */
     public void stop() {
-        ExecutorService worker;
+        ThreadPoolExecutor worker;
         synchronized (this) {
+            synchronized (autoloadLock) {
+                autoloadRun = 0; // no autoload may start loading from here on
+            }
             worker = stopHotplug();
             for (EcamFunction f : devices) {
                 if (f.boundDriver() != null) {
@@ -276,13 +436,7 @@ public final class PciBusImpl implements PciBus {
             }
             started = false;
         }
-        if (worker != null) {
-            try {
-                worker.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        drain(worker);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import kernel.core.hal.Interrupts;
@@ -26,6 +27,7 @@ import platform.devices.Machines;
 import platform.devices.RawFileBackend;
 import platform.devices.nvme.NvmeController;
 import platform.pc.Machine;
+import platform.pc.pci.PciFunction;
 import platform.pc.pci.PciRootPort;
 
 /**
@@ -130,6 +132,8 @@ class HotplugTest {
             assertEquals(0x060400, p.classCode());
             assertEquals(1, p.headerType());
             assertTrue(p.msiEnabled());
+            assertEquals(Pci.COMMAND_MEMORY | Pci.COMMAND_IO | Pci.COMMAND_BUS_MASTER, p.configRead16(Pci.COMMAND) & 7,
+                    "the bus turns on the bridge's forwarding both ways");
             int ctl = p.configRead16(p.findCapability(Pci.CAP_PCI_EXPRESS) + Pci.PCIE_SLOT_CONTROL);
             assertEquals(Pci.SLOT_CTL_HOT_PLUG_INTERRUPT_ENABLE | Pci.SLOT_CTL_PRESENCE_CHANGED_ENABLE,
                     ctl & (Pci.SLOT_CTL_HOT_PLUG_INTERRUPT_ENABLE | Pci.SLOT_CTL_PRESENCE_CHANGED_ENABLE));
@@ -219,8 +223,9 @@ class HotplugTest {
     void unboundCardAsksTheAutoloadHookOutsideTheLockOnTheWorker() throws Exception {
         bus.removeDriver(driver); // no driver for NVMe: the hook "loads" one
         List<String> calls = new CopyOnWriteArrayList<>();
-        bus.setAutoload(id -> {
+        bus.setAutoload((id, proceed) -> {
             calls.add(id + " on " + Thread.currentThread().getName() + (Thread.holdsLock(bus) ? " holding the bus lock" : ""));
+            assertTrue(proceed.getAsBoolean(), "the bus is running: the load may proceed");
             bus.addDriver(driver); // what a loaded module's PciDriver service does: takes the lock
             return List.of("drivers.nvme");
         });
@@ -233,7 +238,7 @@ class HotplugTest {
         bus.removeDriver(driver);
         assertNull(bus.device(new PciAddress(0, 1, 0, 0)).orElseThrow().driver());
         calls.clear();
-        bus.setAutoload(id -> {
+        bus.setAutoload((id, proceed) -> {
             calls.add(id);
             throw new IllegalStateException("load failed");
         });
@@ -243,5 +248,110 @@ class HotplugTest {
         assertNull(bus.device(new PciAddress(0, 2, 0, 0)).orElseThrow().driver());
         bus.setAutoload(null);
         assertEquals(2, bus.slots().stream().filter(PciSlot::inUse).count());
+    }
+
+    /**
+     * Deactivation racing a hot-plug autoload that waits for the module loader, whose lock the
+     * deactivating thread holds (fkx:unload drivers.pci): stop returns without waiting for it, and
+     * when the hook gets the loader its load is a no-op.
+     */
+    @Test
+    void stopDoesNotWaitForAnAutoloadStuckBehindTheLoaderAndThatAutoloadLoadsNothing() throws Exception {
+        bus.removeDriver(driver);
+        Object loaderLock = new Object(); // the module loader's lock
+        CountDownLatch inHook = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        bus.setAutoload((id, proceed) -> {
+            inHook.countDown();
+            synchronized (loaderLock) {
+                if (!proceed.getAsBoolean()) {
+                    events.add("nothing loaded");
+                    return List.of();
+                }
+                events.add("loaded a module for " + id);
+                bus.addDriver(driver);
+                return List.of("drivers.nvme");
+            }
+        });
+        long took;
+        synchronized (loaderLock) { // as LoaderImpl.unload("drivers.pci") deactivating the bus
+            machine.hotplugSlots().get(0).insert(card("late.img"));
+            assertTrue(inHook.await(5, TimeUnit.SECONDS), "the card was added and its driver asked for");
+            long t0 = System.nanoTime();
+            bus.stop();
+            took = System.nanoTime() - t0;
+            assertTrue(events.isEmpty());
+        }
+        assertTrue(took < TimeUnit.SECONDS.toNanos(1), "stop waited " + took / 1_000_000 + " ms for the stuck autoload");
+        await("the late autoload returns", () -> !events.isEmpty());
+        assertEquals(List.of("nothing loaded"), events);
+        assertTrue(driver.calls.isEmpty(), driver.calls.toString());
+        await("the pciehp thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("pciehp") && t.isAlive()));
+    }
+
+    /** Deactivation while a module load started by hot-plug is under way: stop drains it first. */
+    @Test
+    void stopWaitsForAnAutoloadUnderWayAndTheWorkerToEnd() throws Exception {
+        bus.removeDriver(driver);
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        List<String> events = new CopyOnWriteArrayList<>();
+        bus.setAutoload((id, proceed) -> {
+            if (!proceed.getAsBoolean()) {
+                events.add("nothing loaded");
+                return List.of();
+            }
+            loading.countDown();
+            try {
+                finish.await(); // the module starts
+            } catch (InterruptedException e) {
+                events.add("load interrupted");
+                return List.of();
+            }
+            events.add("module started");
+            bus.addDriver(driver); // its driver registers: takes the bus lock, which stop must not hold now
+            return List.of("drivers.nvme");
+        });
+        machine.hotplugSlots().get(0).insert(card("drain.img"));
+        assertTrue(loading.await(5, TimeUnit.SECONDS), "the autoload started loading");
+        Thread stopper = Thread.ofPlatform().name("deactivate").start(() -> {
+            bus.stop();
+            events.add("stopped");
+        });
+        stopper.join(300);
+        assertTrue(stopper.isAlive(), "stop returned while a module load was under way: " + events);
+        finish.countDown();
+        stopper.join(5000);
+        assertFalse(stopper.isAlive(), "stop did not return after the load ended");
+        assertEquals(List.of("module started", "stopped"), events);
+        assertTrue(driver.calls.isEmpty(), "the bus had stopped: nothing is probed " + driver.calls);
+        await("the pciehp thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("pciehp") && t.isAlive()));
+    }
+
+    /** Enumeration alone (no slot driving) turns on a bridge's forwarding, bus mastering included. */
+    @Test
+    void enumerationEnablesTheBridgesSoACardPresentAtBootCanMaster() throws Exception {
+        try (Machine m2 = Machine.builder().memory(64L << 20).hotplugSlots(1).build()) {
+            PciRootPort port = m2.hotplugSlots().get(0);
+            NvmeController boot = card("boot.img");
+            port.insert(boot);
+            m2.powerOn();
+            assertEquals(PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_IO_SPACE, port.command() & 7,
+                    "the firmware leaves the port's bus mastering off");
+            assertNotSame(m2.bus(), boot.bus(), "so the card cannot master yet");
+            MachineHal hal2 = new MachineHal(m2);
+            hal2.start();
+            try {
+                PciBusImpl scanned = PciBusImpl.scan(hal2);
+                assertEquals(PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_IO_SPACE | PciFunction.CMD_BUS_MASTER,
+                        port.command() & 7);
+                assertSame(m2.bus(), boot.bus(), "the card's DMA and MSI-X now reach the machine's bus");
+                scanned.stop();
+            } finally {
+                hal2.stop();
+            }
+        }
     }
 }

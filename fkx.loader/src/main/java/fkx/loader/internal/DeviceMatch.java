@@ -1,5 +1,9 @@
 package fkx.loader.internal;
 
+import fkx.loader.FkxModule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,6 +28,33 @@ final class DeviceMatch {
         GENERIC,
         /** Names the device's vendor and device exactly (or the whole ID, for other buses). */
         EXACT
+    }
+
+    /**
+     * The modules of {@code modules} with an {@code FKX-Devices} entry matching {@code deviceId},
+     * in the order {@code loadFor} loads them (live ones included, for the caller to skip): an
+     * exact vendor:device entry before wildcard and class entries, modules installed (loaded,
+     * live or failed) before those only in the repository, then by name.
+     */
+    static List<FkxModule> modprobeOrder(List<FkxModule> modules, String deviceId) {
+        record Candidate(FkxModule module, Quality quality) {}
+        List<Candidate> candidates = new ArrayList<>();
+        for (FkxModule m : modules) {
+            Quality best = Quality.NONE;
+            for (String pattern : m.devices()) {
+                Quality q = match(pattern, deviceId);
+                if (q.compareTo(best) > 0) {
+                    best = q;
+                }
+            }
+            if (best != Quality.NONE) {
+                candidates.add(new Candidate(m, best));
+            }
+        }
+        candidates.sort(Comparator.comparing((Candidate c) -> c.quality() == Quality.EXACT ? 0 : 1)
+                .thenComparing(c -> c.module().state() == FkxModule.State.AVAILABLE ? 1 : 0)
+                .thenComparing(c -> c.module().name()));
+        return candidates.stream().map(Candidate::module).toList();
     }
 
     /** True if {@code deviceId} is well formed for its bus. */

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import kernel.core.Kernel;
@@ -374,51 +375,51 @@ public final class LoaderImpl implements FkxLoader {
     }
 
     @Override
-    public synchronized List<String> loadFor(String deviceId) throws FkxException {
+    public List<String> loadFor(String deviceId) throws FkxException {
+        return loadFor(deviceId, () -> true);
+    }
+
+    @Override
+    public synchronized List<String> loadFor(String deviceId, BooleanSupplier proceed) throws FkxException {
         if (!DeviceMatch.validId(deviceId)) {
             throw new FkxException("fkx: not a device ID: " + deviceId + " (expected pci:vvvv:dddd or pci:vvvv:dddd:cccccc)");
         }
-        record Candidate(FkxModule module, DeviceMatch.Quality quality) {}
-        List<Candidate> candidates = new ArrayList<>();
-        for (FkxModule m : modules()) {
-            DeviceMatch.Quality best = DeviceMatch.Quality.NONE;
-            for (String pattern : m.devices()) {
-                DeviceMatch.Quality q = DeviceMatch.match(pattern, deviceId);
-                if (q.compareTo(best) > 0) {
-                    best = q;
-                }
-            }
-            if (best != DeviceMatch.Quality.NONE) {
-                candidates.add(new Candidate(m, best));
-            }
+        if (!proceed.getAsBoolean()) {
+            LOG.debug("{}: the caller no longer wants a driver; nothing loaded", deviceId);
+            return List.of();
         }
-        if (candidates.isEmpty()) {
+        List<FkxModule> matching = DeviceMatch.modprobeOrder(modules(), deviceId);
+        if (matching.isEmpty()) {
             LOG.info("no module matches {}", deviceId);
             return List.of();
         }
-        List<String> live = candidates.stream().filter(c -> c.module().state() == FkxModule.State.LIVE).map(c -> c.module().name()).toList();
-        if (!live.isEmpty()) {
-            LOG.info("{}: matching module {} already live", deviceId, String.join(", ", live));
-            return List.of();
-        }
-        // exact vendor:device entries before wildcard and class entries, loaded modules before the repository's
-        candidates.sort(Comparator.comparing((Candidate c) -> c.quality() == DeviceMatch.Quality.EXACT ? 0 : 1)
-                .thenComparing(c -> c.module().state() == FkxModule.State.AVAILABLE ? 1 : 0)
-                .thenComparing(c -> c.module().name()));
+        List<String> loaded = new ArrayList<>();
         FkxException first = null;
-        for (Candidate c : candidates) {
+        boolean any = false;
+        for (FkxModule m : matching) {
+            if (m.state() == FkxModule.State.LIVE) {
+                LOG.info("{}: matching module {} already live", deviceId, m.name());
+                any = true;
+                continue;
+            }
             try {
-                List<String> loaded = load(c.module().name());
-                LOG.info("{}: loaded {}", deviceId, String.join(", ", loaded));
-                return loaded;
+                List<String> l = load(m.name()); // empty if it came up as a dependency of an earlier one
+                loaded.addAll(l);
+                any = true;
             } catch (FkxException e) {
-                LOG.warn("{}: loading {} failed: {}", deviceId, c.module().name(), e.getMessage());
+                LOG.warn("{}: loading {} failed: {}", deviceId, m.name(), e.getMessage());
                 if (first == null) {
                     first = e;
                 }
             }
         }
-        throw first;
+        if (!any) {
+            throw first;
+        }
+        if (!loaded.isEmpty()) {
+            LOG.info("{}: loaded {}", deviceId, String.join(", ", loaded));
+        }
+        return loaded;
     }
 
     /** Adds to {@code plan} (dependencies first) what must be installed to load {@code r}. */

@@ -1,5 +1,6 @@
 package platform.pc.pci;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 import platform.pc.IoPorts;
 import platform.pc.MmioHandler;
@@ -26,7 +27,17 @@ import platform.pc.PortHandler;
  * {@link PhysicalBus} while memory space is enabled and their address is non-zero, and I/O
  * BARs are registered on {@link IoPorts} while I/O space is enabled; otherwise they are
  * unmapped. An address conflict is not an error for the guest: the BAR stays unmapped and
- * {@link #mappingConflicts()} counts it. Bus mastering is recorded but not yet enforced.
+ * {@link #mappingConflicts()} counts it.
+ *
+ * <p>Behind a bridge ({@link PciRootPort}): only the part of a BAR that lies inside what the
+ * bridge forwards decodes, i.e. inside its memory or prefetchable window while its COMMAND.Memory
+ * Space Enable is set, inside its I/O window while its I/O Space Enable is set; the rest reads
+ * all-ones and drops writes, as an address no one claims. The decoding is recomputed when the
+ * bridge's windows or COMMAND change (never per access). Upstream, {@link #bus()} is the bus a
+ * device masters on (DMA, MSI/MSI-X writes): behind a bridge whose COMMAND.Bus Master Enable is
+ * clear it is a bus on which nothing is mapped, so scalar reads return all-ones, writes are
+ * dropped and bulk DMA throws {@link platform.pc.BusError} (the bridge discards the request).
+ * The function's own Bus Master Enable is recorded but not enforced.
  *
  * <p>INTx (PCI 3.0 sections 2.2.6, 6.2.2, 6.2.3): a device model calls {@link #assertIntx()}
  * and {@link #deassertIntx()} to set its internal interrupt state, which STATUS.Interrupt
@@ -78,14 +89,17 @@ public class PciFunction {
     private final byte[] writable = new byte[4096];
     private final byte[] writeOneToClear = new byte[4096];
     private final Bar[] bars = new Bar[6];
-    private final long[] mappedAt = {-1, -1, -1, -1, -1, -1};
+    /** Per BAR, the mapped pieces as {start, length} pairs (a BAR that straddles a bridge window maps only its inside), or null. */
+    private final long[][] mapped = new long[6][];
     private int nextCapOffset = 0x40;
     private int lastNextPointer = CAPABILITIES_POINTER;
     private MsixTable msix;
     private int msixCap = -1;
     private final LongAdder conflicts = new LongAdder();
 
-    private volatile PhysicalBus bus;
+    private volatile PhysicalBus bus; // where BARs decode
+    private volatile PhysicalBus dmaBus; // what bus() gives device models: bus, or the bridge's master-abort bus
+    private PciRootPort upstream; // the bridge above this function, or null on bus 0
     private volatile IoPorts io;
     private volatile String location = "unattached";
     private IntxRouter intxRouter;
@@ -211,11 +225,19 @@ public class PciFunction {
      * GSI {@code gsi} of {@code router} (null: INTx goes nowhere).
      */
     final synchronized void attach(PhysicalBus bus, IoPorts io, String location, IntxRouter router, int gsi) {
+        attach(bus, io, location, router, gsi, null);
+    }
+
+    /** As above, on the secondary bus of {@code bridge} (null: bus 0). */
+    final synchronized void attach(PhysicalBus bus, IoPorts io, String location, IntxRouter router, int gsi,
+            PciRootPort bridge) {
         if (this.bus != null) {
             throw new IllegalStateException(this + " is already attached");
         }
         this.bus = bus;
         this.io = io;
+        this.upstream = bridge;
+        this.dmaBus = masterBus();
         this.location = location;
         this.intxRouter = router;
         this.intxGsi = get(INTERRUPT_PIN, 1) != 0 ? gsi : -1;
@@ -229,6 +251,8 @@ public class PciFunction {
         }
         releaseIntx();
         this.bus = null;
+        this.dmaBus = null;
+        this.upstream = null;
         this.io = null;
         this.location = "unattached";
         this.intxRouter = null;
@@ -236,6 +260,34 @@ public class PciFunction {
 
     final IoPorts ioPorts() {
         return io;
+    }
+
+    /** The physical bus the BARs decode on (null when detached); unlike {@link #bus()}, not gated by a bridge. */
+    final PhysicalBus decodeBus() {
+        return bus;
+    }
+
+    /**
+     * The bridge above this function changed what it forwards: recompute the BAR decoding and
+     * the bus mastering path. Called by the bridge with its own lock held (lock order: bridge,
+     * then function); reads the bridge only through its published {@link BridgeForwarding}.
+     */
+    final synchronized void upstreamChanged() {
+        if (bus == null) {
+            return;
+        }
+        dmaBus = masterBus();
+        updateDecoding();
+    }
+
+    private BridgeForwarding forwarding() {
+        return upstream == null ? BridgeForwarding.ALL : upstream.forwarding();
+    }
+
+    /** Lock held, attached. */
+    private PhysicalBus masterBus() {
+        PciRootPort up = upstream;
+        return up == null || up.forwarding().busMaster ? bus : up.masterAbortBus();
     }
 
     final IntxRouter intxRouter() {
@@ -297,7 +349,7 @@ public class PciFunction {
         m.controlWritten((control & 0x8000) != 0, (control & 0x4000) != 0); // outside our lock
     }
 
-    private static boolean overlaps(int off, int size, int start, int len) {
+    static boolean overlaps(int off, int size, int start, int len) {
         return off < start + len && start < off + size;
     }
 
@@ -348,9 +400,13 @@ public class PciFunction {
         return msixCap;
     }
 
-    /** The physical bus this function is attached to (for DMA), or null when detached. */
+    /**
+     * The physical bus this function masters on (DMA, MSI/MSI-X writes), or null when detached.
+     * Behind a bridge with Bus Master Enable clear this is a bus on which nothing is mapped (see
+     * the class comment); device models should call this per transaction, not keep the result.
+     */
     public final PhysicalBus bus() {
-        return bus;
+        return dmaBus;
     }
 
     /** "bb:dd.f" once attached. */
@@ -417,49 +473,90 @@ public class PciFunction {
             return;
         }
         int cmd = (int) get(COMMAND, 2);
+        BridgeForwarding fw = forwarding();
         for (int i = 0; i < 6; i++) {
             Bar bar = bars[i];
             if (bar == null) {
                 continue;
             }
             long addr = barAddress(i);
-            boolean on = bar.type() == BarType.IO ? (cmd & CMD_IO_SPACE) != 0 : (cmd & CMD_MEMORY_SPACE) != 0;
-            long want = on && addr != 0 ? addr : -1;
-            if (want == mappedAt[i]) {
+            boolean isIo = bar.type() == BarType.IO;
+            boolean on = isIo ? (cmd & CMD_IO_SPACE) != 0 : (cmd & CMD_MEMORY_SPACE) != 0;
+            long[] want = null;
+            boolean bad = false;
+            if (on && addr != 0) {
+                if (isIo && addr + bar.size() > 0x10000) {
+                    bad = true; // an I/O BAR above 64K: a conflict, as before
+                } else {
+                    want = isIo ? fw.ioPieces(addr, bar.size()) : fw.memoryPieces(addr, bar.size());
+                    if (want.length == 0) {
+                        want = null; // entirely outside what the bridge forwards
+                    }
+                }
+            }
+            if (!bad && Arrays.equals(want, mapped[i])) {
                 continue;
             }
             unmapBar(i);
-            if (want == -1) {
+            if (bad) {
+                conflicts.increment();
                 continue;
             }
+            if (want == null) {
+                continue;
+            }
+            int done = 0;
             try {
-                if (bar.type() == BarType.IO) {
-                    if (want + bar.size() > 0x10000) {
-                        throw new IllegalArgumentException("I/O BAR above 64K");
+                for (; done < want.length; done += 2) {
+                    long start = want[done];
+                    long len = want[done + 1];
+                    if (isIo) {
+                        io.register((int) start, (int) len, bar.io());
+                    } else {
+                        MmioHandler h = start == addr ? bar.mmio() : new Shifted(bar.mmio(), start - addr);
+                        b.mapMmio(start, len, h, location + " BAR" + i);
                     }
-                    io.register((int) want, (int) bar.size(), bar.io());
-                } else {
-                    b.mapMmio(want, bar.size(), bar.mmio(), location + " BAR" + i);
                 }
-                mappedAt[i] = want;
+                mapped[i] = want;
             } catch (IllegalArgumentException conflict) {
+                for (int k = 0; k < done; k += 2) {
+                    unmapPiece(bar, want[k], want[k + 1]);
+                }
                 conflicts.increment();
             }
         }
     }
 
+    /** A BAR's handler seen from a piece that starts {@code shift} bytes into the BAR. */
+    private record Shifted(MmioHandler target, long shift) implements MmioHandler {
+        @Override
+        public long read(long offset, int size) {
+            return target.read(offset + shift, size);
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            target.write(offset + shift, size, value);
+        }
+    }
+
     private void unmapBar(int i) {
-        long at = mappedAt[i];
-        if (at == -1) {
+        long[] pieces = mapped[i];
+        if (pieces == null) {
             return;
         }
-        Bar bar = bars[i];
-        if (bar.type() == BarType.IO) {
-            io.unregister((int) at, (int) bar.size(), bar.io());
-        } else {
-            bus.unmapMmio(at);
+        for (int k = 0; k < pieces.length; k += 2) {
+            unmapPiece(bars[i], pieces[k], pieces[k + 1]);
         }
-        mappedAt[i] = -1;
+        mapped[i] = null;
+    }
+
+    private void unmapPiece(Bar bar, long start, long len) {
+        if (bar.type() == BarType.IO) {
+            io.unregister((int) start, (int) len, bar.io());
+        } else {
+            bus.unmapMmio(start);
+        }
     }
 
     final long get(int off, int size) {

@@ -18,14 +18,15 @@ import platform.pc.time.IrqSink;
  * class 060000).
  *
  * <p>Buses: bus 0 holds the functions attached with {@link #attach}. A {@link PciRootPort} on
- * bus 0 opens one more bus: a config access to bus N goes to the root port whose secondary bus
- * number is N, which forwards it to the card in its slot as device 0, function 0 (only while a
+ * bus 0 opens one more bus: a config access to bus N goes to the root port (first in device
+ * order) whose secondary..subordinate range holds N; if N is its secondary bus, the port
+ * forwards it as a type-0 cycle to the card in its slot as device 0, function 0 (only while a
  * card is present and powered); any other device or function on that bus, a bus number inside
- * a port's secondary..subordinate range but not its secondary bus, and every bus nobody
- * claims read all-ones (vendor 0xFFFF), and writes to them are dropped. Memory and I/O of
- * devices behind a port decode on the same physical address space as bus 0: the bridge
- * windows are stored and programmed by the firmware, but the model does not filter accesses
- * by them (a BAR the OS places outside its port's window still decodes).
+ * a port's range but not its secondary bus, and every bus nobody claims (a port whose
+ * subordinate bus is below its secondary bus claims none) read all-ones (vendor 0xFFFF), and
+ * writes to them are dropped. Memory and I/O of a card behind a port decode only inside the
+ * port's windows while the port's COMMAND enables them, and the card's DMA and MSI reach the
+ * bus only while the port's Bus Master Enable is set ({@link PciRootPort}, "Forwarding").
  *
  * <p>INTx: every INTx wire ends at the IOAPIC. Device d on bus 0, pin p (1 = INTA .. 4 =
  * INTD) drives GSI {@link #intxGsi(int, int) 16 + ((d + p - 1) mod 4)}; a card behind the root
@@ -50,7 +51,10 @@ import platform.pc.time.IrqSink;
  * disabled (prefetchable BARs go in the memory window, which is below 4 GiB);</li>
  * <li>writes Interrupt Line = the GSI of every function with an interrupt pin,</li>
  * </ol>
- * and leaves COMMAND at 0: the kernel's driver enables memory space and bus mastering itself.
+ * and leaves COMMAND at 0 on every function but the root ports, which get memory and I/O
+ * decoding on (as SeaBIOS turns them on for every function), so cards present at boot are
+ * reachable through their port; the kernel enables memory space and bus mastering of the other
+ * functions itself, and bus mastering of the ports (without it, cards behind a port cannot DMA).
  * Functions attached to bus 0 after that get their BARs and Interrupt Line assigned on attach
  * (as if by ACPI hot-plug firmware). Cards hot-added into a root port get nothing: the OS
  * assigns their BARs inside the port's windows (native PCIe hot-plug, as Linux's pciehp does).
@@ -74,6 +78,7 @@ public final class PciHostBridge implements MmioHandler {
     private final long ecamBase;
     private final int busCount;
     private final PciFunction[][] slots = new PciFunction[32][8];
+    private volatile PciRootPort[] ports = new PciRootPort[0]; // in device order; fixed at power-on
     private boolean resourcesAssigned;
     private long memCursor = MMIO_WINDOW_START;
     private int ioCursor = IO_WINDOW_START;
@@ -169,6 +174,7 @@ public final class PciHostBridge implements MmioHandler {
         slots[device][function] = fn;
         if (fn instanceof PciRootPort port) {
             port.bind(device);
+            ports = rootPorts().toArray(new PciRootPort[0]);
         }
         if (resourcesAssigned) {
             assign(List.of(fn));
@@ -248,6 +254,9 @@ public final class PciHostBridge implements MmioHandler {
             }
             assign(functions());
             assignPortWindows(ports);
+            for (PciRootPort p : ports) {
+                p.firmwareEnableDecoding();
+            }
         }
     }
 
@@ -390,16 +399,15 @@ public final class PciHostBridge implements MmioHandler {
     // ---- configuration access ------------------------------------------------------------
 
     private PciFunction target(int b, int d, int f) {
-        List<PciRootPort> ports;
-        synchronized (this) {
-            if (b == 0) {
+        if (b == 0) {
+            synchronized (this) {
                 return slots[d][f];
             }
-            ports = rootPorts();
         }
         for (PciRootPort p : ports) {
-            if (p.secondaryBus() == b) {
-                return d == 0 && f == 0 ? p.downstream() : null;
+            int route = p.routeBus(b);
+            if (route >= 0) {
+                return route == 0 && d == 0 && f == 0 ? p.downstream() : null;
             }
         }
         return null;

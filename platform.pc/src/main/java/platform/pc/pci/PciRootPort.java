@@ -3,6 +3,7 @@ package platform.pc.pci;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import platform.pc.PhysicalBus;
 
 /**
  * A PCI Express root port with one hot-plug slot (the QEMU "PCIe root port", 1b36:000c, class
@@ -17,8 +18,21 @@ import java.util.concurrent.atomic.LongAdder;
  * base/limit (0x20/0x22, bits 15:4 = address bits 31:20); prefetchable base/limit (0x24/0x26,
  * low nibble 1 = 64-bit) with upper 32 bits at 0x28/0x2C, all read/write; interrupt pin INTA;
  * bridge control (0x3E) bits 0..4 and 6 read/write. Until the firmware programs them, every
- * window is disabled (base &gt; limit). The model stores the windows; it does not filter
- * memory or I/O by them, nor by the port's COMMAND bits (see {@link PciHostBridge}).
+ * window is disabled (base &gt; limit).
+ *
+ * <p><b>Forwarding</b> (PCI-to-PCI Bridge Architecture 1.2, 4.1-4.3): the port passes a memory
+ * transaction down to the card only if its address lies in the memory window or the
+ * prefetchable window (64-bit, upper halves included) and COMMAND.Memory Space Enable is set;
+ * an I/O transaction only if its port address lies in the I/O window and I/O Space Enable is
+ * set. A card BAR outside the windows (or the part of it that is) does not decode: reads return
+ * all-ones, writes are dropped. The port passes the card's memory requests up (DMA, MSI/MSI-X)
+ * only while its COMMAND.Bus Master Enable is set; otherwise the card masters on a bus where
+ * nothing answers ({@link #upstreamRequestsDiscarded()} counts them). Config cycles reach the card
+ * only while its bus number is the port's secondary bus and within secondary..subordinate (see
+ * {@link PciHostBridge}). The card's decoding is recomputed when the port's COMMAND or windows
+ * change, so accesses cost nothing extra. Not modelled: the ISA Enable and VGA Enable bits of
+ * Bridge Control (stored; no legacy ranges are forwarded), and the port's own Bus Master Enable
+ * does not gate the port's own hot-plug MSI (as for every function, see {@link PciFunction}).
  *
  * <p><b>Capabilities</b>: MSI at {@value #MSI_CAP} (ID 05h, 64-bit address, one message, no
  * per-vector masking), then PCI Express at {@value #PCIE_CAP} (ID 10h, capability version 2,
@@ -169,6 +183,10 @@ public final class PciRootPort extends PciFunction {
     private boolean lastCondition;
     private CompletableFuture<PciFunction> removal;
     private final LongAdder msiSent = new LongAdder();
+    /** Published forwarding state, read without this lock by the card (see {@link BridgeForwarding}). */
+    private volatile BridgeForwarding forwarding = BridgeForwarding.NONE;
+    /** Where the card's upstream requests go while Bus Master Enable is clear: nothing is mapped. */
+    private final PhysicalBus masterAbort = new PhysicalBus();
 
     /** A root port with an empty, powered-off slot numbered {@code physicalSlot} (1..8191). */
     public PciRootPort(int physicalSlot) {
@@ -278,6 +296,27 @@ public final class PciRootPort extends PciFunction {
     /** Last address of the memory window. */
     public synchronized long memoryLimit() {
         return (get(MEMORY_LIMIT, 2) & 0xFFF0) << 16 | 0xF_FFFF;
+    }
+
+    /** First address of the prefetchable window, upper 32 bits included (base &gt; limit: disabled). */
+    public synchronized long prefetchableBase() {
+        long v = (get(PREF_MEMORY_BASE, 2) & 0xFFF0) << 16;
+        return (get(PREF_MEMORY_BASE, 2) & 0xF) == 1 ? v | get(PREF_BASE_UPPER32, 4) << 32 : v;
+    }
+
+    /** Last address of the prefetchable window, upper 32 bits included. */
+    public synchronized long prefetchableLimit() {
+        long v = (get(PREF_MEMORY_LIMIT, 2) & 0xFFF0) << 16 | 0xF_FFFF;
+        return (get(PREF_MEMORY_LIMIT, 2) & 0xF) == 1 ? v | get(PREF_LIMIT_UPPER32, 4) << 32 : v;
+    }
+
+    /**
+     * Upstream requests of the card discarded because Bus Master Enable was clear (scalar reads
+     * and writes, MSI/MSI-X messages included; a discarded bulk DMA throws {@link platform.pc.BusError}
+     * to the card instead).
+     */
+    public long upstreamRequestsDiscarded() {
+        return masterAbort.unmappedReads() + masterAbort.unmappedWrites();
     }
 
     /** First port of the I/O window. */
@@ -402,6 +441,10 @@ public final class PciRootPort extends PciFunction {
         synchronized (this) {
             int before = slotControl();
             super.configWrite(offset, size, value);
+            if (overlaps(offset, size, COMMAND, 2) || overlaps(offset, size, IO_BASE, 2)
+                    || overlaps(offset, size, MEMORY_BASE, IO_LIMIT_UPPER16 + 2 - MEMORY_BASE)) {
+                updateForwarding();
+            }
             int after = slotControl();
             if (((before ^ after) & SLTCTL_PCC) != 0) {
                 if ((after & SLTCTL_PCC) != 0) {
@@ -432,6 +475,47 @@ public final class PciRootPort extends PciFunction {
         return cardPowered ? card : null;
     }
 
+    /**
+     * How this port routes a config cycle for bus {@code b}: -1 not claimed (outside
+     * secondary..subordinate), 0 the secondary bus (type-0 on the card's link), 1 a bus beyond it.
+     */
+    synchronized int routeBus(int b) {
+        int secondary = (int) get(SECONDARY_BUS, 1);
+        int subordinate = (int) get(SUBORDINATE_BUS, 1);
+        if (b < secondary || b > subordinate) {
+            return -1;
+        }
+        return b == secondary ? 0 : 1;
+    }
+
+    /** What the port forwards now; read without the port's lock. */
+    BridgeForwarding forwarding() {
+        return forwarding;
+    }
+
+    /** The bus the card masters on while Bus Master Enable is clear: nothing is mapped on it. */
+    PhysicalBus masterAbortBus() {
+        return masterAbort;
+    }
+
+    /** Publishes the forwarding state from COMMAND and the windows; tells the card if it changed. Lock held. */
+    private void updateForwarding() {
+        BridgeForwarding f = BridgeForwarding.of((int) get(COMMAND, 2), memoryBase(), memoryLimit(), prefetchableBase(),
+                prefetchableLimit(), ioBase(), ioLimit());
+        if (!f.equals(forwarding)) {
+            forwarding = f;
+            if (cardPowered) {
+                card.upstreamChanged();
+            }
+        }
+    }
+
+    /** Firmware: what SeaBIOS does for every function, memory and I/O decoding on (bus mastering stays off). */
+    synchronized void firmwareEnableDecoding() {
+        put(COMMAND, 2, get(COMMAND, 2) | CMD_MEMORY_SPACE | CMD_IO_SPACE);
+        updateForwarding();
+    }
+
     synchronized void firmwareSetBuses(int primary, int secondary, int subordinate) {
         put(PRIMARY_BUS, 1, primary);
         put(SECONDARY_BUS, 1, secondary);
@@ -441,11 +525,13 @@ public final class PciRootPort extends PciFunction {
     synchronized void firmwareSetMemoryWindow(long base, long limit) {
         put(MEMORY_BASE, 2, (base >>> 16) & 0xFFF0);
         put(MEMORY_LIMIT, 2, (limit >>> 16) & 0xFFF0);
+        updateForwarding();
     }
 
     synchronized void firmwareSetIoWindow(int base, int limit) {
         put(IO_BASE, 1, (base >>> 8) & 0xF0);
         put(IO_LIMIT, 1, (limit >>> 8) & 0xF0);
+        updateForwarding();
     }
 
     /** Power-on reset of the slot (see class comment). */
@@ -483,13 +569,13 @@ public final class PciRootPort extends PciFunction {
     // ---- internals (lock held) -----------------------------------------------------------
 
     private void powerUpCard() {
-        if (card == null || cardPowered || device < 0 || bus() == null) {
+        if (card == null || cardPowered || device < 0 || decodeBus() == null) {
             return;
         }
         card.configWrite(COMMAND, 2, 0); // a freshly powered function decodes nothing
         int pin = (int) card.configRead(INTERRUPT_PIN, 1);
-        card.attach(bus(), ioPorts(), String.format("%02x:00.0", secondaryBus()), intxRouter(),
-                PciHostBridge.intxGsi(device, pin));
+        card.attach(decodeBus(), ioPorts(), String.format("%02x:00.0", secondaryBus()), intxRouter(),
+                PciHostBridge.intxGsi(device, pin), this);
         cardPowered = true;
         setLink(true);
     }

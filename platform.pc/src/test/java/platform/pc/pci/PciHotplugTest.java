@@ -102,12 +102,12 @@ class PciHotplugTest {
         setCfg(0, p.device(), PCIE_CAP + SLTSTA, 2, bits);
     }
 
-    /** The kernel's MSI set-up for the port: message to APIC 0, fixed, {@link #MSI_VECTOR}; MSI enable. */
+    /** The kernel's MSI set-up for the port: message to APIC 0, fixed, {@link #MSI_VECTOR}; bus mastering on; MSI enable. */
     private void enableMsi(PciRootPort p) {
         setCfg(0, p.device(), MSI_CAP + 4, 4, MsiDecoder.BASE);
         setCfg(0, p.device(), MSI_CAP + 8, 4, 0);
         setCfg(0, p.device(), MSI_CAP + 12, 2, MSI_VECTOR);
-        setCfg(0, p.device(), PciFunction.COMMAND, 2, PciFunction.CMD_BUS_MASTER);
+        setCfg(0, p.device(), PciFunction.COMMAND, 2, cfg(0, p.device(), PciFunction.COMMAND, 2) | PciFunction.CMD_BUS_MASTER);
         setCfg(0, p.device(), MSI_CAP + 2, 2, 1);
     }
 

@@ -74,6 +74,12 @@ class TapInteropTest {
             throw new AssertionError("socat exited with " + p.exitValue() + ": " + err);
         }
         assertTrue(Files.exists(Path.of("/sys/class/net", ifname)), "TAP " + ifname + " did not appear");
+        // socat assigns the address before it sets the link up: until IFF_UP the subnet has no
+        // route, so a datagram sent then would leave through the default route instead
+        while ((Integer.decode(Files.readString(Path.of("/sys/class/net", ifname, "flags")).strip()) & 1) == 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
 
         LinkedBlockingQueue<byte[]> udpForNic = new LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicLong hostMac = new java.util.concurrent.atomic.AtomicLong();
@@ -91,8 +97,12 @@ class TapInteropTest {
         try (DatagramChannel host = bindWhenReady(hostAddr)) {
             int hostPort = ((InetSocketAddress) host.getLocalAddress()).getPort();
             byte[] hello = "hello, emulated NIC".getBytes(StandardCharsets.US_ASCII);
-            host.send(ByteBuffer.wrap(hello), new InetSocketAddress("10.77." + subnet + ".2", 40002));
-            byte[] f = udpForNic.poll(5, TimeUnit.SECONDS);
+            // UDP: resent a few times, so that one lost to start-up (neighbour discovery) is not a failure
+            byte[] f = null;
+            for (int i = 0; i < 10 && f == null; i++) {
+                host.send(ByteBuffer.wrap(hello), new InetSocketAddress("10.77." + subnet + ".2", 40002));
+                f = udpForNic.poll(500, TimeUnit.MILLISECONDS);
+            }
             assertNotNull(f, "the host's datagram never reached the NIC (ARP answered: " + (hostMac.get() != 0)
                     + ", socat alive: " + p.isAlive() + ", socat said: " + Files.readString(log).strip() + ")");
             assertEquals(hostIp, ByteBuffer.wrap(f).getInt(26));

@@ -347,6 +347,9 @@ class HotplugTest {
                 PciBusImpl scanned = PciBusImpl.scan(hal2);
                 assertEquals(PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_IO_SPACE | PciFunction.CMD_BUS_MASTER,
                         port.command() & 7);
+                assertNotSame(m2.bus(), boot.bus(), "the card's own bus mastering is its driver's to enable");
+                scanned.devices().stream().filter(dev -> dev.deviceId() == boot.deviceId()).findFirst().orElseThrow()
+                        .enableBusMaster();
                 assertSame(m2.bus(), boot.bus(), "the card's DMA and MSI-X now reach the machine's bus");
                 scanned.stop();
             } finally {

@@ -37,7 +37,9 @@ import platform.pc.PortHandler;
  * device masters on (DMA, MSI/MSI-X writes): behind a bridge whose COMMAND.Bus Master Enable is
  * clear it is a bus on which nothing is mapped, so scalar reads return all-ones, writes are
  * dropped and bulk DMA throws {@link platform.pc.BusError} (the bridge discards the request).
- * The function's own Bus Master Enable is recorded but not enforced.
+ * Likewise while the function's own COMMAND.Bus Master Enable is clear (PCI 3.0 section 6.2.2:
+ * the function may not generate memory requests, MSI and MSI-X writes included, so a driver
+ * must set it before it starts DMA); {@link #masterAborts()} counts what a device tried then.
  *
  * <p>INTx (PCI 3.0 sections 2.2.6, 6.2.2, 6.2.3): a device model calls {@link #assertIntx()}
  * and {@link #deassertIntx()} to set its internal interrupt state, which STATUS.Interrupt
@@ -100,6 +102,7 @@ public class PciFunction {
     private volatile PhysicalBus bus; // where BARs decode
     private volatile PhysicalBus dmaBus; // what bus() gives device models: bus, or the bridge's master-abort bus
     private PciRootPort upstream; // the bridge above this function, or null on bus 0
+    private final PhysicalBus noMaster = new PhysicalBus(); // bus() while our own Bus Master Enable is clear
     private volatile IoPorts io;
     private volatile String location = "unattached";
     private IntxRouter intxRouter;
@@ -286,8 +289,16 @@ public class PciFunction {
 
     /** Lock held, attached. */
     private PhysicalBus masterBus() {
+        if ((get(COMMAND, 2) & CMD_BUS_MASTER) == 0) {
+            return noMaster;
+        }
         PciRootPort up = upstream;
         return up == null || up.forwarding().busMaster ? bus : up.masterAbortBus();
+    }
+
+    /** Memory requests (DMA, MSI) the device model tried while its Bus Master Enable was clear. */
+    public final long masterAborts() {
+        return noMaster.unmappedReads() + noMaster.unmappedWrites();
     }
 
     final IntxRouter intxRouter() {
@@ -339,6 +350,9 @@ public class PciFunction {
             }
             if (overlaps(offset, size, COMMAND, 2)) {
                 updateIntx();
+                if (bus != null) {
+                    dmaBus = masterBus();
+                }
             }
             if (msix == null || !overlaps(offset, size, msixCap + 2, 2)) {
                 return;

@@ -295,12 +295,40 @@ class PciBridgeForwardingTest {
     void busZeroFunctionsAreNotGatedByThePort() {
         Card onBus0 = new Card();
         m.pci().attach(5, onBus0); // after power-on: the firmware assigns its BARs at once
+        setCfg(0, 5, PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_BUS_MASTER);
         assertSame(bus, onBus0.bus(), "bus 0 masters directly through the host bridge");
-        setCfg(0, 5, PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY_SPACE);
         long at = onBus0.barAddress(0);
         assertEquals(0xCAFE_0004L, bus.read(at + 4, 4));
         setPortCommand(0);
         assertEquals(0xCAFE_0004L, bus.read(at + 4, 4), "the port's COMMAND is about its secondary side only");
         assertEquals(0xFFFF_FFFFL, bus.read(bar0 + 4, 4));
+    }
+
+    @Test
+    void aFunctionWithoutItsOwnBusMasterEnableCannotDmaOrSignalMsix() {
+        programMsix();
+        setPortCommand(portCommand() | PciFunction.CMD_BUS_MASTER);
+        long buf = 0x10_0000;
+        bus.write(buf, 8, 0x1111_2222_3333_4444L);
+        setCfg(1, 0, PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_IO_SPACE);
+        PhysicalBus dma = card.bus();
+        assertNotSame(bus, dma, "with its own Bus Master Enable clear the function masters nowhere");
+        dma.write(buf, 4, 0xDEAD_BEEFL);
+        assertEquals(0xFFFF_FFFFL, dma.read(buf, 4), "a DMA read gets all-ones");
+        assertThrows(BusError.class, () -> dma.write(buf, new byte[16], 0, 16), "bulk DMA fails");
+        assertEquals(0x1111_2222_3333_4444L, bus.read(buf, 8), "memory untouched");
+        card.msix.signal(0);
+        assertEquals(-1, cpu.poll(), "no MSI-X message without bus mastering");
+        assertEquals(3, card.masterAborts(), "DMA write, DMA read, MSI-X message (bulk DMA throws instead)");
+        assertEquals(0, port.upstreamRequestsDiscarded(), "nothing got as far as the port");
+        assertEquals(0xCAFE_0010L, bus.read(bar0 + 0x10, 4), "its registers still decode (Memory Space Enable)");
+        // the driver sets it: DMA and the pending MSI-X vector go through
+        setCfg(1, 0, PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY_SPACE | PciFunction.CMD_IO_SPACE | PciFunction.CMD_BUS_MASTER);
+        assertSame(bus, card.bus());
+        card.bus().write(buf, 4, 0xDEAD_BEEFL);
+        assertEquals(0x1111_2222_DEAD_BEEFL, bus.read(buf, 8));
+        card.msix.signal(0);
+        assertEquals(MSI_VECTOR, cpu.poll());
+        cpu.eoi();
     }
 }

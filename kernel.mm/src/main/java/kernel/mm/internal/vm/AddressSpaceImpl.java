@@ -39,9 +39,7 @@ import platform.pc.Vcpu;
  * MAP_NORESERVE are accepted and ignored (MAP_LOCKED populates, like MAP_POPULATE); the
  * {@link MemoryLimits} are checked as Linux's may_expand_vm does, but brk counts the heap from
  * {@code start_brk} only (no separate data segment), and over RLIMIT_DATA it leaves the break
- * unchanged (Linux's brk fails the same way); mprotect
- * adding PROT_WRITE to private pages leaves them read-only until the next write fault re-enables
- * them in place (Linux may upgrade exclusive dirty pages at once); shared areas do not grow
+ * unchanged (Linux's brk fails the same way); shared areas do not grow
  * down; an in-place mremap grow also keeps a grows-down neighbour's guard gap free. The user
  * copies do not set A/D bits (the hardware would) and may have copied a prefix when they return
  * -EFAULT (Linux reports the bytes not copied).
@@ -593,13 +591,20 @@ final class AddressSpaceImpl implements AddressSpace {
         }
     }
 
-    /** Sets {@code a}'s protection and rewrites its entries; restricted ones are flushed. */
+    /**
+     * Sets {@code a}'s protection and rewrites its entries; restricted ones are flushed. Adding
+     * PROT_WRITE makes a private page writable at once only if this space holds its only
+     * reference (Linux's can_change_pte_writable for exclusive anonymous pages); a page shared
+     * after fork, or the zero page, stays read-only for the write fault to copy.
+     */
     private void protect(Area a, int prot, Gather g) {
         a.prot = prot;
         boolean shared = a.shared();
+        boolean upgrade = !shared && (prot & Prot.WRITE) != 0;
         pt.range(a.start, a.end, (va, e) -> {
             long frame = Pte.frame(e);
-            boolean writable = shared || (e & Pte.RW) != 0;
+            boolean writable = shared || (e & Pte.RW) != 0
+                    || (upgrade && frame != vm.zeroPage && vm.pages.pageCount(frame) == 1);
             long n = Pte.leaf(frame, prot, writable);
             if (n != e && Pte.present(e)) {
                 g.flushPage(va);

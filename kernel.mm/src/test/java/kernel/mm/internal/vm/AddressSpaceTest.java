@@ -160,6 +160,30 @@ class AddressSpaceTest {
     }
 
     @Test
+    void mprotectAddingWriteUpgradesOnlyExclusivePages() {
+        long a = as.mmap(0, 3 * P, RW, ANON);
+        put64(as, a, 1);
+        put64(as, a + P, 2);
+        get64(as, a + 2 * P); // the zero page
+        assertEquals(0, as.mprotect(a, 3 * P, Prot.READ));
+        assertEquals(0, as.pte(a) & Pte.RW);
+        assertEquals(0, as.mprotect(a, 3 * P, RW));
+        assertEquals(Pte.RW, as.pte(a) & Pte.RW, "an exclusive page is writable at once (no fault needed)");
+        assertEquals(0, as.pte(a + 2 * P) & Pte.RW, "the zero page stays read-only");
+        try (AddressSpace child = as.fork()) {
+            assertEquals(0, as.mprotect(a, 3 * P, Prot.READ));
+            assertEquals(0, as.mprotect(a, 3 * P, RW));
+            assertEquals(0, as.pte(a) & Pte.RW, "a page shared with the child stays read-only for COW");
+            assertEquals(0, child.pte(a) & Pte.RW);
+            put64(child, a, 7);
+            assertEquals(1, get64(as, a), "the child's write was copied, not shared");
+            assertEquals(0, as.mprotect(a, P, Prot.READ));
+            assertEquals(0, as.mprotect(a, P, RW));
+            assertEquals(Pte.RW, as.pte(a) & Pte.RW, "exclusive again once the child copied it");
+        }
+    }
+
+    @Test
     void mapFixedReplacesAndNoReplaceRefuses() {
         long a = 0x2000_0000L;
         assertEquals(a, as.mmap(a, 4 * P, RW, ANON | MapFlags.FIXED));

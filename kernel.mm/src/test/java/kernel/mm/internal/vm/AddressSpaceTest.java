@@ -5,71 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import kernel.core.hal.MachineHal;
 import kernel.mm.AddressSpace;
 import kernel.mm.Errno;
 import kernel.mm.MapFlags;
 import kernel.mm.Prot;
 import kernel.mm.VirtualMemory;
-import kernel.mm.internal.BuddyAllocator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import platform.pc.Machine;
 
 /** Page-table structure and the mmap family's Linux semantics, without running user code. */
-@Timeout(60)
-class AddressSpaceTest {
-    static final int RW = Prot.READ | Prot.WRITE;
-    static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
-    static final long P = 4096;
-    static VmMachine fixture;
-    static Machine machine;
-    static MachineHal hal;
-    static BuddyAllocator pages;
-    static VirtualMemoryImpl vm;
-    AddressSpace as;
-    long free0;
-
-    @BeforeAll
-    static void boot() {
-        fixture = VmMachine.boot(1);
-        machine = fixture.machine();
-        hal = fixture.hal();
-        pages = fixture.pages();
-        vm = fixture.vm();
-    }
-
-    @AfterAll
-    static void off() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void create() {
-        free0 = pages.stats().freePages();
-        as = vm.createAddressSpace();
-    }
-
-    @AfterEach
-    void noLeak() {
-        as.close();
-        assertEquals(free0, pages.stats().freePages(), "every page back after close");
-    }
-
-    static long get64(AddressSpace as, long va) {
-        return VmSelfTests.get64(as, va);
-    }
-
-    static void put64(AddressSpace as, long va, long v) {
-        VmSelfTests.put64(as, va, v);
-    }
-
+class AddressSpaceTest extends OneAddressSpace {
     @Test
     void directMapIsSharedSupervisorOnlyNoExecute() {
         long root = as.cr3();

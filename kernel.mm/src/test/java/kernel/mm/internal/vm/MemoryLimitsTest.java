@@ -10,53 +10,11 @@ import kernel.mm.FaultResult;
 import kernel.mm.MapFlags;
 import kernel.mm.MemoryLimits;
 import kernel.mm.Prot;
-import kernel.mm.internal.BuddyAllocator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import platform.cpu.Vectors;
 
 /** RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK as Linux's may_expand_vm and acct_stack_growth apply them. */
-@Timeout(60)
-class MemoryLimitsTest {
-    static final int RW = Prot.READ | Prot.WRITE;
-    static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
-    static final long P = 4096;
-    static VmMachine fixture;
-    static BuddyAllocator pages;
-    static VirtualMemoryImpl vm;
-    AddressSpace as;
-    long free0;
-
-    @BeforeAll
-    static void boot() {
-        fixture = VmMachine.boot(1);
-        pages = fixture.pages();
-        vm = fixture.vm();
-    }
-
-    @AfterAll
-    static void off() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @BeforeEach
-    void create() {
-        free0 = pages.stats().freePages();
-        as = vm.createAddressSpace();
-    }
-
-    @AfterEach
-    void noLeak() {
-        as.close();
-        assertEquals(free0, pages.stats().freePages(), "every page back after close");
-    }
-
+class MemoryLimitsTest extends OneAddressSpace {
     @Test
     void defaultsAreLinuxs() {
         assertEquals(MemoryLimits.DEFAULT, as.limits());

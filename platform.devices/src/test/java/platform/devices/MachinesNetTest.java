@@ -16,7 +16,7 @@ class MachinesNetTest {
     Path tmp;
 
     private static long id(Machine m, int slot) {
-        return m.bus().read(Machine.ECAM_BASE + ((long) slot << 15), 4);
+        return m.bus().read(Machine.ecam(0, slot, 0), 4);
     }
 
     @Test

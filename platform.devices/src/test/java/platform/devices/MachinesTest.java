@@ -62,7 +62,7 @@ class MachinesTest {
             assertEquals("root=/dev/vda", m.bootInfo().commandLine());
             assertEquals(2, m.bootInfo().cpuCount());
             for (int i = 0; i < 2; i++) {
-                long cfg = Machine.ECAM_BASE + ((long) (Machines.FIRST_DISK_SLOT + i) << 15);
+                long cfg = Machine.ecam(0, Machines.FIRST_DISK_SLOT + i, 0);
                 assertEquals(0x1042_1AF4L, m.bus().read(cfg, 4));
                 assertNotEquals(0, m.bus().read(cfg + 0x20, 4) & ~0xFL, "BAR4 assigned");
                 assertNotEquals(0, m.bus().read(cfg + 0x14, 4) & ~0xFL, "BAR1 assigned");
@@ -70,7 +70,7 @@ class MachinesTest {
             VirtioBlkDevice d1 = (VirtioBlkDevice) m.pci().function(0, Machines.FIRST_DISK_SLOT + 1, 0);
             assertTrue(d1.backend().readOnly());
             assertEquals(8, d1.capacity());
-            assertEquals(0xFFFF, m.bus().read(Machine.ECAM_BASE + ((long) (Machines.FIRST_DISK_SLOT + 2) << 15), 2));
+            assertEquals(0xFFFF, m.bus().read(Machine.ecam(0, Machines.FIRST_DISK_SLOT + 2, 0), 2));
         }
     }
 

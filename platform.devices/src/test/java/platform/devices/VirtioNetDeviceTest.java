@@ -458,7 +458,7 @@ class VirtioNetDeviceTest {
             this.m = m;
             this.dev = dev;
             this.bus = m.bus();
-            this.cfg = Machine.ECAM_BASE + ((long) SLOT << 15);
+            this.cfg = Machine.ecam(0, SLOT, 0);
         }
 
         long cfgRead(int reg, int size) {

@@ -59,6 +59,11 @@ public final class Machine implements AutoCloseable {
     public static final long HIGH_RAM_BASE = 0x1_0000_0000L;
     public static final long ECAM_BASE = 0xB000_0000L;
     public static final int ECAM_BUSES = 256;
+
+    /** The physical address of function {@code fn} of device {@code dev} on {@code bus} in ECAM (PCIe 7.2.2). */
+    public static long ecam(int bus, int dev, int fn) {
+        return ECAM_BASE + ((long) bus << 20) + ((long) dev << 15) + ((long) fn << 12);
+    }
     public static final long IOAPIC_BASE = 0xFEC0_0000L;
     public static final long ACPI_REGION_SIZE = 0x1_0000L;
     public static final long EBDA_START = 0x9FC00L;

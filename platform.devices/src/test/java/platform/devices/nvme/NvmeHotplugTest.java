@@ -31,8 +31,8 @@ class NvmeHotplugTest {
             PhysicalBus bus = m.bus();
             PciRootPort port = m.hotplugSlots().get(0);
             int bus1 = port.secondaryBus();
-            long portCfg = Machine.ECAM_BASE + ((long) port.device() << 15);
-            long cardCfg = Machine.ECAM_BASE + ((long) bus1 << 20);
+            long portCfg = Machine.ecam(0, port.device(), 0);
+            long cardCfg = Machine.ecam(bus1, 0, 0);
             NvmeController ctrl = new NvmeController(RawFileBackend.open(image, false), "KESTREL-HOT0");
             port.insert(ctrl);
             assertEquals(0xFFFF_FFFFL, bus.read(cardCfg, 4), "slot not powered yet");

@@ -33,7 +33,7 @@ final class NvmeTestDriver {
     NvmeTestDriver(Machine m, int slot) {
         this.m = m;
         this.bus = m.bus();
-        this.cfg = Machine.ECAM_BASE + ((long) slot << 15);
+        this.cfg = Machine.ecam(0, slot, 0);
     }
 
     long cfgRead(int reg, int size) {

@@ -84,11 +84,11 @@ class PciBridgeForwardingTest {
     }
 
     private long cfg(int b, int dev, int reg, int size) {
-        return bus.read(Machine.ECAM_BASE + ((long) b << 20) + ((long) dev << 15) + reg, size);
+        return bus.read(Machine.ecam(b, dev, 0) + reg, size);
     }
 
     private void setCfg(int b, int dev, int reg, int size, long v) {
-        bus.write(Machine.ECAM_BASE + ((long) b << 20) + ((long) dev << 15) + reg, size, v);
+        bus.write(Machine.ecam(b, dev, 0) + reg, size, v);
     }
 
     private int portCommand() {

@@ -75,11 +75,11 @@ class PciHotplugTest {
     }
 
     private long cfg(int b, int d, int reg, int size) {
-        return bus.read(Machine.ECAM_BASE + ((long) b << 20) + ((long) d << 15) + reg, size);
+        return bus.read(Machine.ecam(b, d, 0) + reg, size);
     }
 
     private void setCfg(int b, int d, int reg, int size, long v) {
-        bus.write(Machine.ECAM_BASE + ((long) b << 20) + ((long) d << 15) + reg, size, v);
+        bus.write(Machine.ecam(b, d, 0) + reg, size, v);
     }
 
     private PciRootPort port(int i) {

@@ -69,11 +69,11 @@ class PciIntxTest {
     }
 
     private long cfg(int dev, int reg, int size) {
-        return bus.read(Machine.ECAM_BASE + ((long) dev << 15) + reg, size);
+        return bus.read(Machine.ecam(0, dev, 0) + reg, size);
     }
 
     private void setCfg(int dev, int reg, int size, long v) {
-        bus.write(Machine.ECAM_BASE + ((long) dev << 15) + reg, size, v);
+        bus.write(Machine.ecam(0, dev, 0) + reg, size, v);
     }
 
     /** Programs IOAPIC redirection entry {@code gsi}: fixed, physical destination APIC 1, level, active low. */

@@ -2,6 +2,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import kernel.core.hal.MachineHal;
+import kernel.sched.Completion;
 import kernel.sched.Sched;
 import kernel.sched.SchedParams;
 import kernel.sched.Scheduler;
@@ -17,8 +18,8 @@ import platform.pc.time.VirtualClock;
  * host nanoseconds per switch, best of ROUNDS:
  *
  * <ul>
- * <li>kernel yield: two kernel tasks on one vCPU calling Sched.yield() in turn (vCPU -> task
- *     thread handoff and back, run-queue pick);
+ * <li>kernel yield: two kernel tasks on one vCPU calling Sched.yield() in turn (a direct switch:
+ *     the yielding task's thread requeues itself, picks the other and unparks its thread);
  * <li>kernel wake, same CPU / cross CPU: two kernel tasks ping-ponging through two semaphores
  *     (block, wake-up, enqueue, dispatch), both on one vCPU or one on each;
  * <li>user preemption: two user tasks (a real x86 loop) on one vCPU, preempted by the LAPIC
@@ -31,6 +32,8 @@ import platform.pc.time.VirtualClock;
  */
 public class SchedBench {
     static final int N = 100_000;
+    /** Of the last yield ping-pong's switches, the share that were direct. */
+    static double directShare;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -39,12 +42,13 @@ public class SchedBench {
         hal.start();
         UserLoop u = new UserLoop(hal.memory(), 0x200000, 0x201000, 0x202000);
         double yieldNs = Double.MAX_VALUE, wakeSame = Double.MAX_VALUE, wakeCross = Double.MAX_VALUE;
-        double yieldPlatform = Double.MAX_VALUE;
+        double yieldPlatform = Double.MAX_VALUE, share = 0;
         long baseNs = Long.MAX_VALUE, fastNs = Long.MAX_VALUE, baseSw = 0, fastSw = 0;
         for (int r = 0; r < rounds; r++) {
             Scheduler s = new Scheduler(hal, Scheduler.Config.withTick(1_000_000));
             s.start();
             yieldNs = Math.min(yieldNs, yieldPingPong(s));
+            share = directShare; // of the virtual-thread run
             wakeSame = Math.min(wakeSame, wakePingPong(s, 0b10, 0b10));
             wakeCross = Math.min(wakeCross, wakePingPong(s, 0b01, 0b10));
             s.close();
@@ -67,7 +71,8 @@ public class SchedBench {
         double userNs = (double) (fastNs - baseNs) / Math.max(1, userSwitches);
         hal.stop();
         m.close();
-        System.out.printf("| kernel task yield, same vCPU (handoff task -> vCPU -> task) | %.0f |%n", yieldNs);
+        System.out.printf("| kernel task yield, same vCPU (direct switch task -> task; %.1f%% of switches direct) | %.0f |%n",
+                100 * share, yieldNs);
         System.out.printf("| kernel task yield, same vCPU, platform threads instead of virtual threads | %.0f |%n", yieldPlatform);
         System.out.printf("| kernel wake-up ping-pong, same vCPU (block + wake + dispatch) | %.0f |%n", wakeSame);
         System.out.printf("| kernel wake-up ping-pong, across vCPUs | %.0f |%n", wakeCross);
@@ -78,20 +83,29 @@ public class SchedBench {
     /** ns per switch: two tasks yielding to each other N times each. */
     static double yieldPingPong(Scheduler s) throws Exception {
         Task[] ts = new Task[2];
-        long t0 = System.nanoTime();
-        long sw0 = s.stats().get(1).switches();
+        // both tasks wait (blocked) until both exist: a task alone on the CPU that yields picks
+        // itself again, a switch that is no handoff at all, and with direct switches it could
+        // finish all its rounds before the other is spawned
+        Completion go = new Completion();
         for (int i = 0; i < 2; i++) {
             ts[i] = s.spawn("yield-" + i, SchedParams.fifo(10), 0b10, () -> {
+                go.await();
                 for (int k = 0; k < N; k++) {
                     Sched.yield();
                 }
             });
         }
+        long t0 = System.nanoTime();
+        long sw0 = s.stats().get(1).switches();
+        long dsw0 = s.stats().get(1).directSwitches();
+        go.complete();
         for (Task t : ts) {
             t.join();
         }
         long dt = System.nanoTime() - t0;
-        return (double) dt / (s.stats().get(1).switches() - sw0);
+        Scheduler.CpuStat st = s.stats().get(1);
+        directShare = (double) (st.directSwitches() - dsw0) / (st.switches() - sw0);
+        return (double) dt / (st.switches() - sw0);
     }
 
     /** ns per switch: a ping-pong of N round trips through two semaphores. */

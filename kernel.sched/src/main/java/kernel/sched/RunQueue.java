@@ -24,6 +24,19 @@ final class RunQueue {
     volatile boolean inUser;
     MmContext activeMm; // the context last activated on this vCPU (lazy TLB); vCPU thread only
     boolean passQueued;
+    /**
+     * A hand-back to the vCPU thread, which waits for it in {@code runKernel} (set last, read
+     * first: publishes {@link #handbackTask}); null once the vCPU thread took it.
+     */
+    volatile Task.Handback handback;
+    /** The task the hand-back is for: the one that gave the CPU up, or the one a direct switch made current. */
+    Task handbackTask;
+    /** The task the vCPU thread's current pass is following (vCPU thread only). */
+    Task vcpuTask;
+    /** The vCPU thread woke for something else than a hand-back or an interrupt (other work): no direct switch until the next pass. */
+    volatile boolean vcpuWanted;
+    /** Direct switches since the vCPU thread last ended a pass (bounded by {@code Scheduler.MAX_DIRECT}). */
+    int directRun;
     long tickDeadline = Long.MAX_VALUE;
     long programmed = -1;
     int tickVector = -1;
@@ -37,6 +50,7 @@ final class RunQueue {
 
     // statistics
     volatile long switches;
+    volatile long directSwitches;
     volatile long runtime;
     volatile long idle;
     volatile long idleSince = -1;

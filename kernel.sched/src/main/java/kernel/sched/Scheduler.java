@@ -41,6 +41,18 @@ import platform.pc.Vcpu;
  * wake-up set {@code need_resched}, the user context is saved and the task is requeued; when
  * picked again the vCPU resumes its user code directly.
  *
+ * <p><b>Direct switches.</b> A task giving the CPU up from kernel code (YIELD, BLOCK, EXIT)
+ * usually does the pass's work itself, on its own thread under the run-queue lock (the same
+ * put-back, pick and start code), and grants the next task's thread the CPU directly: one host
+ * handoff instead of two, and with virtual threads the carrier goes straight on to the next
+ * task. The vCPU thread stays parked in its kernel wait, taking the CPU's interrupts, and
+ * follows whichever task is current; it is handed the CPU when it is needed: user code (a
+ * {@code USER} hand-back, or a picked task with a preempted user context), nothing left to run
+ * (the pass ends), an exiting task with an address space (deactivated there), other work for
+ * the vCPU seen while it waited (see {@code runKernel}), and after {@link #MAX_DIRECT} direct
+ * switches in a row, so passes still interleave with {@link Vcpu#execute} work.
+ * {@code CpuStat.directSwitches} counts them.
+ *
  * <p><b>The kernel is not preemptive</b> (Linux without {@code CONFIG_PREEMPT}): Java code of
  * a task is preempted only at its preemption points: blocking calls, {@link Sched#yield()}
  * and {@link Sched#preemptPoint()} ({@code cond_resched}). User code is preempted by the
@@ -103,9 +115,13 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** One CPU's counters, for {@code sched:stat}. */
-    public record CpuStat(int cpu, int queued, String current, long switches, long runtimeNanos, long idleNanos,
-            long migrations, long ticks, long preemptions, double dlBandwidth) {
+    /**
+     * One CPU's counters, for {@code sched:stat}. {@code directSwitches}: the part of
+     * {@code switches} that a kernel task giving the CPU up made directly to another task's
+     * thread, without the vCPU thread (see {@link Scheduler}, handoff).
+     */
+    public record CpuStat(int cpu, int queued, String current, long switches, long directSwitches, long runtimeNanos,
+            long idleNanos, long migrations, long ticks, long preemptions, double dlBandwidth) {
     }
 
     /** Thrown in a task's thread by blocking calls once the task was killed; ends the task quietly. */
@@ -310,7 +326,7 @@ public final class Scheduler implements AutoCloseable {
             try {
                 long idle = rq.idle + (rq.curr == null && rq.idleSince >= 0 ? Math.max(0, now - rq.idleSince) : 0);
                 out.add(new CpuStat(rq.cpu, rq.queuedCount(), rq.curr == null ? "-" : rq.curr.id + " " + rq.curr.name,
-                        rq.switches, rq.runtime, idle, rq.migrations, rq.ticks, rq.preemptions,
+                        rq.switches, rq.directSwitches, rq.runtime, idle, rq.migrations, rq.ticks, rq.preemptions,
                         (double) rq.dlBw / (1L << BW_SHIFT)));
             } finally {
                 rq.lock.unlock();
@@ -964,7 +980,11 @@ public final class Scheduler implements AutoCloseable {
 
     // ------------------------------------------------------------------ the dispatch pass (vCPU thread)
 
-    private enum Outcome { PREEMPT, YIELD, BLOCK, EXIT }
+    /** How a task left the vCPU; SWITCHED: its own thread already put it back (a direct switch left nothing to run). */
+    private enum Outcome { PREEMPT, YIELD, BLOCK, EXIT, SWITCHED }
+
+    /** Direct switches in a row before one goes through the vCPU thread (so other vCPU work interleaves). */
+    static final int MAX_DIRECT = 64;
 
     private void pass(RunQueue rq) {
         Task t;
@@ -972,6 +992,7 @@ public final class Scheduler implements AutoCloseable {
         rq.lock.lock();
         try {
             rq.passQueued = false;
+            rq.vcpuWanted = false; // work queued before this pass has run
             if (rq.curr != null) {
                 return;
             }
@@ -986,21 +1007,7 @@ public final class Scheduler implements AutoCloseable {
                     rq.idle += Math.max(0, now - rq.idleSince);
                     rq.idleSince = -1;
                 }
-                rq.curr = t;
-                rq.needResched = false;
-                synchronized (t) {
-                    t.state = Task.State.RUNNING;
-                    t.onCpu = true;
-                    t.queued = false;
-                    t.rq = rq;
-                }
-                t.cpu = rq.cpu;
-                t.execStart = now;
-                t.sliceExec = 0;
-                t.switches++;
-                rq.switches++;
-                rq.tickDeadline = now + cfg.tickNanos();
-                program(rq);
+                startLocked(rq, t, now);
             }
         } finally {
             rq.lock.unlock();
@@ -1013,10 +1020,32 @@ public final class Scheduler implements AutoCloseable {
         try {
             o = run(rq, t);
         } catch (Throwable e) {
-            LOG.error("cpu {}: task {} broke the dispatcher", rq.cpu, t.id, e);
+            LOG.error("cpu {}: task {} broke the dispatcher", rq.cpu, rq.vcpuTask.id, e);
             o = Outcome.EXIT;
         }
-        putBack(rq, t, o);
+        if (o != Outcome.SWITCHED) {
+            putBack(rq, rq.vcpuTask, o);
+        }
+        rq.vcpuTask = null;
+    }
+
+    /** Makes a picked task the CPU's current one (RUNNING, onCpu, accounting from {@code now}, tick armed). Caller holds rq.lock. */
+    private void startLocked(RunQueue rq, Task t, long now) {
+        rq.curr = t;
+        rq.needResched = false;
+        synchronized (t) {
+            t.state = Task.State.RUNNING;
+            t.onCpu = true;
+            t.queued = false;
+            t.rq = rq;
+        }
+        t.cpu = rq.cpu;
+        t.execStart = now;
+        t.sliceExec = 0;
+        t.switches++;
+        rq.switches++;
+        rq.tickDeadline = now + cfg.tickNanos();
+        program(rq);
     }
 
     private Task pickLocked(RunQueue rq) {
@@ -1029,47 +1058,13 @@ public final class Scheduler implements AutoCloseable {
         return null;
     }
 
+    /** The vCPU thread's end of a pass: puts the task that gave the vCPU up back, queues the next pass. vCPU thread. */
     private void putBack(RunQueue rq, Task t, Outcome o) {
-        boolean requeueElsewhere = false;
+        boolean requeueElsewhere;
         rq.lock.lock();
         try {
-            updateCurr(rq, now());
-            rq.curr = null;
-            switch (o) {
-                case PREEMPT, YIELD -> {
-                    rq.preemptions += o == Outcome.PREEMPT ? 1 : 0;
-                    synchronized (t) {
-                        t.state = Task.State.RUNNABLE;
-                        t.onCpu = false;
-                    }
-                    requeueElsewhere = !putLocked(rq, t, o == Outcome.YIELD);
-                }
-                case BLOCK -> {
-                    boolean woken;
-                    synchronized (t) {
-                        woken = t.state == Task.State.RUNNABLE;
-                        t.onCpu = false;
-                        if (!woken) {
-                            t.rq = null;
-                        }
-                    }
-                    if (woken) {
-                        requeueElsewhere = !putLocked(rq, t, true);
-                    }
-                }
-                case EXIT -> {
-                    synchronized (t) {
-                        t.onCpu = false;
-                        t.rq = null;
-                    }
-                }
-            }
-            if (t.dlCpu >= 0 && t.dlThrottled && o != Outcome.EXIT) {
-                // budget used up: replenish at the end of the current period
-                long at = t.dlDeadline - t.params.deadline() + t.params.period();
-                long gen = ++t.dlGen;
-                t.dlTimer = addTimerLocked(rq, at, () -> replenish(t, gen));
-            }
+            requeueElsewhere = putBackLocked(rq, t, o, now());
+            rq.directRun = 0;
             if (rq.queuedCount() > 0) {
                 queuePass(rq);
             } else {
@@ -1084,6 +1079,63 @@ public final class Scheduler implements AutoCloseable {
                 rq.activeMm = null;
                 mm.deactivate(rq.vcpu);
             }
+        }
+        putBackDone(t, o, requeueElsewhere);
+    }
+
+    /**
+     * Takes {@code t}, the current task, off the CPU for {@code o}: charges it up to {@code now},
+     * requeues it (yield, preemption, a wake-up that came while it was on the CPU) or detaches
+     * it (blocked, exited), and arms a throttled deadline task's replenishment. Shared by the
+     * vCPU thread's pass and a task's direct switch. Caller holds rq.lock.
+     *
+     * @return true if it must be activated on another CPU once the lock is released
+     */
+    private boolean putBackLocked(RunQueue rq, Task t, Outcome o, long now) {
+        boolean requeueElsewhere = false;
+        updateCurr(rq, now);
+        rq.curr = null;
+        switch (o) {
+            case PREEMPT, YIELD -> {
+                rq.preemptions += o == Outcome.PREEMPT ? 1 : 0;
+                synchronized (t) {
+                    t.state = Task.State.RUNNABLE;
+                    t.onCpu = false;
+                }
+                requeueElsewhere = !putLocked(rq, t, o == Outcome.YIELD);
+            }
+            case BLOCK -> {
+                boolean woken;
+                synchronized (t) {
+                    woken = t.state == Task.State.RUNNABLE;
+                    t.onCpu = false;
+                    if (!woken) {
+                        t.rq = null;
+                    }
+                }
+                if (woken) {
+                    requeueElsewhere = !putLocked(rq, t, true);
+                }
+            }
+            default -> { // EXIT
+                synchronized (t) {
+                    t.onCpu = false;
+                    t.rq = null;
+                }
+            }
+        }
+        if (t.dlCpu >= 0 && t.dlThrottled && o != Outcome.EXIT) {
+            // budget used up: replenish at the end of the current period
+            long at = t.dlDeadline - t.params.deadline() + t.params.period();
+            long gen = ++t.dlGen;
+            t.dlTimer = addTimerLocked(rq, at, () -> replenish(t, gen));
+        }
+        return requeueElsewhere;
+    }
+
+    /** After {@link #putBackLocked}, without the lock: an exited task's completion, a move to another CPU. */
+    private void putBackDone(Task t, Outcome o, boolean requeueElsewhere) {
+        if (o == Outcome.EXIT) {
             t.exited.complete();
         }
         if (requeueElsewhere) {
@@ -1163,10 +1215,15 @@ public final class Scheduler implements AutoCloseable {
         next.activate(rq.vcpu);
     }
 
-    /** Runs the task until it gives the vCPU back or is preempted. vCPU thread. */
+    /**
+     * Runs the task until it gives the vCPU back or is preempted, following direct switches:
+     * the task that finally gives the vCPU back to this thread, the one the outcome is for, is
+     * left in {@code rq.vcpuTask}. vCPU thread.
+     */
     private Outcome run(RunQueue rq, Task t) {
         Vcpu v = rq.vcpu;
         for (;;) {
+            rq.vcpuTask = t;
             CpuState u = t.user;
             if (u != null) {
                 Cpu c = v.cpu();
@@ -1202,15 +1259,20 @@ public final class Scheduler implements AutoCloseable {
                 t.user = null;
             }
             Task.Handback h = runKernel(rq, t);
+            t = rq.handbackTask; // t, or a task a direct switch made current meanwhile
+            rq.vcpuTask = t;
             switch (h) {
                 case USER -> {
-                    continue;
+                    continue; // its user code (a request, or a preempted context a direct switch picked)
                 }
                 case YIELD -> {
                     return t.interruptRequested ? Outcome.PREEMPT : Outcome.YIELD;
                 }
                 case BLOCK -> {
                     return Outcome.BLOCK;
+                }
+                case SWITCHED -> {
+                    return Outcome.SWITCHED;
                 }
                 default -> {
                     return Outcome.EXIT;
@@ -1219,32 +1281,129 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Grants the task's thread the CPU and waits for it to hand back, taking interrupts meanwhile. */
+    /**
+     * Grants the task's thread the CPU and waits for a hand-back to this thread (from it, or from
+     * whichever task direct switches made current since), taking interrupts meanwhile. A wake-up
+     * that brought neither a hand-back nor an interrupt is most likely other work for the vCPU
+     * ({@link Vcpu#execute}): the next switch then goes through this thread
+     * ({@code vcpuWanted}). Not the first such wake-up of a call: that may be a stale unpark
+     * permit (a hand-back taken without parking, the {@code execute} of the next pass by this
+     * thread itself, an interrupt kick during user code), and taking it for work would send the
+     * next switch through this thread again and again. Work that came first waits for the
+     * {@link #MAX_DIRECT} bound (usually a stale permit was there to be taken first).
+     */
     private Task.Handback runKernel(RunQueue rq, Task t) {
-        t.handback = null;
         t.granted = true;
         LockSupport.unpark(t.thread);
         Task.Handback h;
-        while ((h = t.handback) == null) {
+        int empty = 0;
+        while ((h = rq.handback) == null) {
             LockSupport.park(rq);
-            rq.vcpu.serviceInterrupts();
+            if (rq.vcpu.serviceInterrupts() == 0 && rq.handback == null && ++empty > 1) {
+                rq.vcpuWanted = true;
+            }
         }
+        rq.handback = null;
         return h;
     }
 
-    /** The task's side of the handoff: gives the vCPU back and, unless exiting, waits to be granted one again. */
+    /**
+     * The task's side of the handoff: gives the vCPU up and, unless exiting, waits to be granted
+     * one again. A switch away from kernel code goes directly to the next task when it can
+     * ({@link #switchDirect}); otherwise (or for user code) the vCPU thread is handed the CPU.
+     */
     void handback(Task t, Task.Handback h) {
         RunQueue rq = t.rq;
-        Thread vcpuThread = rq != null ? rq.vcpu.thread() : rqs[Math.max(0, t.cpu)].vcpu.thread();
-        t.handback = h;
-        LockSupport.unpark(vcpuThread);
+        if (rq == null) {
+            rq = rqs[Math.max(0, t.cpu)];
+        }
+        if (h != Task.Handback.USER && switchDirect(rq, t, h)) {
+            return;
+        }
+        signalVcpu(rq, t, h);
         if (h == Task.Handback.EXIT) {
             return;
         }
+        awaitGrant(t);
+    }
+
+    /** Hands the vCPU thread of {@code rq} the CPU: {@code h} for {@code t}. */
+    private static void signalVcpu(RunQueue rq, Task t, Task.Handback h) {
+        rq.handbackTask = t;
+        rq.handback = h; // publishes handbackTask
+        LockSupport.unpark(rq.vcpu.thread());
+    }
+
+    private void awaitGrant(Task t) {
         while (!t.granted) {
             LockSupport.park(this);
         }
         t.granted = false;
+    }
+
+    /**
+     * A direct switch (one host handoff instead of two): the task giving the CPU up does on its
+     * own thread, under the run-queue lock, what the vCPU thread's pass would do
+     * ({@link #putBackLocked}, the pick, {@link #startLocked}), then grants the next task's
+     * thread the CPU itself; the vCPU thread stays parked in {@link #runKernel}, taking the
+     * CPU's interrupts, and follows whichever task is current. The vCPU thread is handed the
+     * CPU instead when the next task has a user context to resume (switch_mm and user code run
+     * there) or nothing is left to run (the pass ends: idle, passes, load balancing as before).
+     *
+     * <p>Not done (false, nothing changed; the vCPU thread does it all) for an exiting task with
+     * an address space (it is deactivated on the vCPU thread), after {@link #MAX_DIRECT} direct
+     * switches in a row, or when the vCPU thread saw other work for the vCPU: passes still
+     * interleave with {@link Vcpu#execute} work.
+     *
+     * @return true once done: the caller (unless exiting) holds a CPU again
+     */
+    private boolean switchDirect(RunQueue rq, Task t, Task.Handback h) {
+        Outcome o = switch (h) {
+            case YIELD -> t.interruptRequested ? Outcome.PREEMPT : Outcome.YIELD;
+            case BLOCK -> Outcome.BLOCK;
+            default -> Outcome.EXIT;
+        };
+        if ((o == Outcome.EXIT && t.mm != null) || rq.vcpuWanted) {
+            return false;
+        }
+        Task next;
+        boolean requeueElsewhere;
+        boolean nextUser = false;
+        rq.lock.lock();
+        try {
+            if (rq.curr != t || t.rq != rq || !running || rq.directRun >= MAX_DIRECT || rq.vcpuWanted) {
+                return false;
+            }
+            long now = now();
+            requeueElsewhere = putBackLocked(rq, t, o, now);
+            next = pickLocked(rq);
+            if (next == null) {
+                rq.directRun = 0;
+                program(rq);
+            } else {
+                rq.directRun++;
+                startLocked(rq, next, now);
+                nextUser = next.user != null; // a preempted user context
+                if (next != t && !nextUser) {
+                    rq.directSwitches++;
+                }
+            }
+        } finally {
+            rq.lock.unlock();
+        }
+        if (next == null) {
+            signalVcpu(rq, t, Task.Handback.SWITCHED); // the pass ends
+        } else if (nextUser) {
+            signalVcpu(rq, next, Task.Handback.USER); // its user code resumes on the vCPU thread
+        } else if (next != t) {
+            next.granted = true;
+            LockSupport.unpark(next.thread);
+        }
+        putBackDone(t, o, requeueElsewhere);
+        if (o != Outcome.EXIT && next != t) {
+            awaitGrant(t);
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ called by the current task

@@ -83,7 +83,6 @@ public final class Task {
 
     // -- handoff between the vCPU thread and the task's thread
     volatile boolean granted;
-    volatile Handback handback;
     volatile boolean killed;
     CpuState user; // a run-user request (or a preempted user context), vCPU thread while on CPU
     volatile MmContext mm; // the address space its user code runs in, or null (see MmContext)
@@ -109,7 +108,8 @@ public final class Task {
     final Completion exited = new Completion();
     volatile Throwable failure;
 
-    enum Handback { BLOCK, YIELD, USER, EXIT }
+    /** Why a task's thread gives the CPU up; SWITCHED (to the vCPU thread only): a direct switch found nothing to run. */
+    enum Handback { BLOCK, YIELD, USER, EXIT, SWITCHED }
 
     Task(Scheduler sched, long id, String name, SchedParams params, long affinity, Body body) {
         this.sched = sched;

@@ -30,11 +30,11 @@ final class Format {
     }
 
     static String stat(Scheduler s) {
-        StringBuilder sb = new StringBuilder(String.format("%3s %6s %10s %14s %14s %10s %10s %10s  %s", "CPU", "QUEUED", "SWITCHES",
-                "RUNTIME(us)", "IDLE(us)", "MIGRATED", "TICKS", "PREEMPTED", "CURRENT"));
+        StringBuilder sb = new StringBuilder(String.format("%3s %6s %10s %10s %14s %14s %10s %10s %10s  %s", "CPU", "QUEUED", "SWITCHES",
+                "DIRECT", "RUNTIME(us)", "IDLE(us)", "MIGRATED", "TICKS", "PREEMPTED", "CURRENT"));
         for (Scheduler.CpuStat c : s.stats()) {
-            sb.append('\n').append(String.format("%3d %6d %10d %14d %14d %10d %10d %10d  %s", c.cpu(), c.queued(), c.switches(),
-                    c.runtimeNanos() / 1000, c.idleNanos() / 1000, c.migrations(), c.ticks(), c.preemptions(), c.current()));
+            sb.append('\n').append(String.format("%3d %6d %10d %10d %14d %14d %10d %10d %10d  %s", c.cpu(), c.queued(), c.switches(),
+                    c.directSwitches(), c.runtimeNanos() / 1000, c.idleNanos() / 1000, c.migrations(), c.ticks(), c.preemptions(), c.current()));
         }
         return sb.toString();
     }

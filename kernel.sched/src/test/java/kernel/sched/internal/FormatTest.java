@@ -41,9 +41,9 @@ class FormatTest {
                 String stat = Format.stat(s);
                 List<String> sl = stat.lines().toList();
                 assertEquals(3, sl.size(), stat);
-                assertTrue(sl.get(0).contains("QUEUED") && sl.get(0).contains("SWITCHES") && sl.get(0).contains("MIGRATED")
+                assertTrue(sl.get(0).contains("QUEUED") && sl.get(0).contains("SWITCHES") && sl.get(0).contains("DIRECT") && sl.get(0).contains("MIGRATED")
                         && sl.get(0).contains("IDLE(us)") && sl.get(0).contains("RUNTIME(us)"), sl.get(0));
-                assertTrue(sl.get(2).matches("\\s*1\\s+0\\s+[1-9]\\d*\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+-"), sl.get(2));
+                assertTrue(sl.get(2).matches("\\s*1\\s+0\\s+[1-9]\\d*\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+-"), sl.get(2));
                 gate.complete();
                 a.join();
                 b.join();

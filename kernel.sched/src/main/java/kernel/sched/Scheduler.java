@@ -1003,10 +1003,6 @@ public final class Scheduler implements AutoCloseable {
                 }
                 program(rq);
             } else {
-                if (rq.idleSince >= 0) {
-                    rq.idle += Math.max(0, now - rq.idleSince);
-                    rq.idleSince = -1;
-                }
                 startLocked(rq, t, now);
             }
         } finally {
@@ -1031,6 +1027,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** Makes a picked task the CPU's current one (RUNNING, onCpu, accounting from {@code now}, tick armed). Caller holds rq.lock. */
     private void startLocked(RunQueue rq, Task t, long now) {
+        if (rq.idleSince >= 0) {
+            rq.idle += Math.max(0, now - rq.idleSince);
+            rq.idleSince = -1;
+        }
         rq.curr = t;
         rq.needResched = false;
         synchronized (t) {
@@ -1095,6 +1095,7 @@ public final class Scheduler implements AutoCloseable {
         boolean requeueElsewhere = false;
         updateCurr(rq, now);
         rq.curr = null;
+        rq.idleSince = now; // idle until a task is started again (at once, if one is queued)
         switch (o) {
             case PREEMPT, YIELD -> {
                 rq.preemptions += o == Outcome.PREEMPT ? 1 : 0;

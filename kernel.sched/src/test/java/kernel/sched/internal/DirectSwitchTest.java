@@ -62,6 +62,23 @@ class DirectSwitchTest {
         return s.stats().get(CPU);
     }
 
+    /** Time a CPU spends with nothing to run after its only task blocked is counted as idle. */
+    @Test
+    void timeAfterTheLastTaskBlocksIsIdle() throws Exception {
+        long sleep = 50 * s.config().tickNanos();
+        Scheduler.CpuStat before = stat();
+        Task t = s.spawn("sleeper", SchedParams.normal(0), MASK, () -> {
+            for (int i = 0; i < 10; i++) {
+                Sched.sleep(sleep);
+            }
+        });
+        assertTrue(t.join(TimeUnit.SECONDS.toNanos(30)), "the sleeper ends");
+        Scheduler.CpuStat after = stat();
+        long idle = after.idleNanos() - before.idleNanos();
+        assertTrue(idle >= 10 * sleep, "10 sleeps of " + sleep + " ns counted idle: " + idle);
+        assertTrue(after.runtimeNanos() - before.runtimeNanos() < sleep, "the sleeper hardly ran");
+    }
+
     /**
      * Two FIFO tasks on one CPU, each running user code (2n + 1 instructions, 1 ns each on the
      * deterministic clock) and then yielding to the other: the yields are direct switches, and

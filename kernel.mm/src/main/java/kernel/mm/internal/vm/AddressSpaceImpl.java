@@ -164,6 +164,15 @@ final class AddressSpaceImpl implements AddressSpace {
         vm.spaces.increment();
     }
 
+    /** Ends an operation: {@link Gather#finish} (shootdown, then freeing), then releases the lock. */
+    private void finishAndUnlock(Gather g) {
+        try {
+            g.finish();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void lock() {
         vm.lock(lock);
         if (closed) {
@@ -489,11 +498,7 @@ final class AddressSpaceImpl implements AddressSpace {
             }
             return addr;
         } finally {
-            try {
-                g.finish();
-            } finally {
-                lock.unlock();
-            }
+            finishAndUnlock(g);
         }
     }
 
@@ -512,11 +517,7 @@ final class AddressSpaceImpl implements AddressSpace {
             unmapLocked(addr, addr + len, g);
             return 0;
         } finally {
-            try {
-                g.finish();
-            } finally {
-                lock.unlock();
-            }
+            finishAndUnlock(g);
         }
     }
 
@@ -583,11 +584,7 @@ final class AddressSpaceImpl implements AddressSpace {
             mergeAround(start, end, g);
             return 0;
         } finally {
-            try {
-                g.finish();
-            } finally {
-                lock.unlock();
-            }
+            finishAndUnlock(g);
         }
     }
 
@@ -685,11 +682,7 @@ final class AddressSpaceImpl implements AddressSpace {
             }
             return move(oldAddr, oldLen, to, newLen, false, g) ? to : -ENOMEM;
         } finally {
-            try {
-                g.finish();
-            } finally {
-                lock.unlock();
-            }
+            finishAndUnlock(g);
         }
     }
 
@@ -827,11 +820,7 @@ final class AddressSpaceImpl implements AddressSpace {
             brk = newBrk;
             return brk;
         } finally {
-            try {
-                g.finish();
-            } finally {
-                lock.unlock();
-            }
+            finishAndUnlock(g);
         }
     }
 

@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
-import kernel.core.hal.MachineHal;
 import kernel.mm.AddressSpace;
 import kernel.mm.Errno;
 import kernel.mm.MapFlags;
 import kernel.mm.Prot;
 import kernel.mm.Vma;
-import kernel.mm.internal.BuddyAllocator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Timeout;
-import platform.pc.Machine;
 
 /**
  * Random mmap(MAP_FIXED)/munmap/mprotect/mremap(MREMAP_FIXED)/write/read/fork sequences over a 96-page window,
@@ -25,31 +20,10 @@ import platform.pc.Machine;
  * merging) and the page accounting after every step, and no leak at the end.
  */
 @Timeout(120)
-class AddressSpaceRandomTest {
+class AddressSpaceRandomTest extends VmTest {
     static final long BASE = 0x1000_0000L;
     static final int N = 96;
     static final long P = 4096;
-    static VmMachine fixture;
-    static Machine machine;
-    static MachineHal hal;
-    static BuddyAllocator pages;
-    static VirtualMemoryImpl vm;
-
-    @BeforeAll
-    static void boot() {
-        fixture = VmMachine.boot(1);
-        machine = fixture.machine();
-        hal = fixture.hal();
-        pages = fixture.pages();
-        vm = fixture.vm();
-    }
-
-    @AfterAll
-    static void off() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Model of one page: prot (-1 unmapped) and the value at its first word. */
     static final class Model {
@@ -194,7 +168,7 @@ class AddressSpaceRandomTest {
         assertEquals(free0, pages.stats().freePages(), "no leak");
     }
 
-    static void readCheck(AddressSpace as, Model m, int page, String what) {
+    void readCheck(AddressSpace as, Model m, int page, String what) {
         byte[] b = new byte[8];
         boolean ok = m.prot[page] > 0; // mapped and accessible
         int r = as.copyFromUser(BASE + page * P, b, 0, 8);
@@ -204,7 +178,7 @@ class AddressSpaceRandomTest {
         }
     }
 
-    static void invariants(AddressSpace as, Model m, String what) {
+    void invariants(AddressSpace as, Model m, String what) {
         List<Vma> vmas = as.vmas();
         long prevEnd = 0;
         Vma prev = null;

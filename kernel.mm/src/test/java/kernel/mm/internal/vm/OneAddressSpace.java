@@ -2,17 +2,12 @@ package kernel.mm.internal.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import kernel.core.hal.MachineHal;
 import kernel.mm.AddressSpace;
 import kernel.mm.MapFlags;
 import kernel.mm.Prot;
-import kernel.mm.internal.BuddyAllocator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import platform.pc.Machine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of the tests that work on one fresh address space each ({@link #as}) of a 1-vCPU
@@ -20,33 +15,12 @@ import platform.pc.Machine;
  * must be back.
  */
 @Timeout(60)
-abstract class OneAddressSpace {
+abstract class OneAddressSpace extends VmTest {
     static final int RW = Prot.READ | Prot.WRITE;
     static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
     static final long P = 4096;
-    static VmMachine fixture;
-    static Machine machine;
-    static MachineHal hal;
-    static BuddyAllocator pages;
-    static VirtualMemoryImpl vm;
     AddressSpace as;
     long free0;
-
-    @BeforeAll
-    static void boot() {
-        fixture = VmMachine.boot(1);
-        machine = fixture.machine();
-        hal = fixture.hal();
-        pages = fixture.pages();
-        vm = fixture.vm();
-    }
-
-    @AfterAll
-    static void off() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @BeforeEach
     void create() {

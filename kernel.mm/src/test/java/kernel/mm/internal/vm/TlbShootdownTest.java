@@ -9,48 +9,27 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import kernel.core.hal.MachineHal;
 import kernel.mm.AddressSpace;
 import kernel.mm.FaultResult;
 import kernel.mm.MapFlags;
 import kernel.mm.Prot;
-import kernel.mm.internal.BuddyAllocator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
 import platform.cpu.CpuState;
 import platform.cpu.Exit;
-import platform.pc.Machine;
 import platform.pc.Vcpu;
 
 /** TLB shootdown and concurrent faults with user code running on two vCPUs at once. */
 @Timeout(60)
-class TlbShootdownTest {
+class TlbShootdownTest extends VmTest {
+    @Override
+    int cpus() {
+        return 2;
+    }
+
     static final int RW = Prot.READ | Prot.WRITE;
     static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
     static final long P = 4096;
-    static VmMachine fixture;
-    static Machine machine;
-    static MachineHal hal;
-    static BuddyAllocator pages;
-    static VirtualMemoryImpl vm;
-
-    @BeforeAll
-    static void boot() {
-        fixture = VmMachine.boot(2);
-        machine = fixture.machine();
-        hal = fixture.hal();
-        pages = fixture.pages();
-        vm = fixture.vm();
-    }
-
-    @AfterAll
-    static void off() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     static long[] regs(long rdi, long rsi, long rcx) {
         long[] r = new long[16];

@@ -7,7 +7,6 @@ import static org.junit.Assert.fail;
 
 import fkx.loader.FkxLoader;
 import fkx.loader.FkxModule;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,13 +60,7 @@ public class AutoloadTest {
 
     @Configuration
     public Option[] config() throws Exception {
-        Path work = Kestrel.work();
-        Path card = work.resolve("autoload-card.img");
-        Files.deleteIfExists(card);
-        Path hello = work.resolve("autoload-hello.txt");
-        Files.writeString(hello, HELLO);
-        Kestrel.run("mkfs.fat", "-C", "-F", "32", "-n", "AUTOLOAD", card.toString(), "40960");
-        Kestrel.run("mcopy", "-i", card.toString(), hello.toString(), "::hello.txt");
+        Path card = Kestrel.fatImage("autoload-card.img", "AUTOLOAD", HELLO);
         int port = Kestrel.freePort();
         return Kestrel.boot("minimal", Kestrel.MINIMAL, Map.of("kestrel.hotplug.slots", "1",
                 "kestrel.monitor", "tcp:" + port, "kestrel.test.card", card.toAbsolutePath().toString()));

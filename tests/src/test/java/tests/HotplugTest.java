@@ -61,13 +61,8 @@ public class HotplugTest {
     public Option[] config() throws Exception {
         Path work = Kestrel.work();
         Path boot = work.resolve("hotplug-boot.img");
-        Path card = work.resolve("hotplug-card.img");
-        Files.deleteIfExists(card);
         Files.write(boot, new byte[1 << 20]);
-        Path hello = work.resolve("hotplug-hello.txt");
-        Files.writeString(hello, HELLO);
-        Kestrel.run("mkfs.fat", "-C", "-F", "32", "-n", "HOTPLUG", card.toString(), "40960");
-        Kestrel.run("mcopy", "-i", card.toString(), hello.toString(), "::hello.txt");
+        Path card = Kestrel.fatImage("hotplug-card.img", "HOTPLUG", HELLO);
         int port = Kestrel.freePort();
         return Kestrel.boot("default", Kestrel.DEFAULT, Map.of("kestrel.hotplug.slots", "2",
                 "kestrel.monitor", "tcp:" + port, "kestrel.test.card", card.toAbsolutePath().toString()), boot);

@@ -83,6 +83,20 @@ final class Kestrel {
     }
 
     /**
+     * Makes {@code work()/name}: a fresh 40 MiB FAT32 image (mkfs.fat, volume label
+     * {@code label}) holding {@code hello.txt} with the text {@code hello} (mcopy).
+     */
+    static Path fatImage(String name, String label, String hello) throws IOException, InterruptedException {
+        Path img = work().resolve(name);
+        Files.deleteIfExists(img);
+        Path text = work().resolve(name + ".hello.txt");
+        Files.writeString(text, hello);
+        run("mkfs.fat", "-C", "-F", "32", "-n", label, img.toString(), "40960");
+        run("mcopy", "-i", img.toString(), text.toString(), "::hello.txt");
+        return img;
+    }
+
+    /**
      * Runs an external tool. Under CI (CI=true) a missing tool is a failure; elsewhere too,
      * since these tests cannot run without it: the message says what to install.
      */

@@ -57,13 +57,8 @@ public class MinimalProfileTest {
     @Configuration
     public Option[] config() throws Exception {
         Path work = Kestrel.work();
-        Path fat = work.resolve("minimal-fat32.img");
+        Path fat = Kestrel.fatImage("minimal-fat32.img", "MINIMAL", HELLO);
         Path zero = work.resolve("minimal-zero.img");
-        Files.deleteIfExists(fat);
-        Path hello = work.resolve("minimal-hello.txt");
-        Files.writeString(hello, HELLO);
-        Kestrel.run("mkfs.fat", "-C", "-F", "32", "-n", "MINIMAL", fat.toString(), "40960");
-        Kestrel.run("mcopy", "-i", fat.toString(), hello.toString(), "::hello.txt");
         Files.write(zero, new byte[4 << 20]);
         return Kestrel.boot("minimal", Kestrel.MINIMAL, fat, zero);
     }

@@ -1088,7 +1088,7 @@ final class AddressSpaceImpl implements AddressSpace {
         }
         long limit = Math.min(max, TASK_SIZE - Math.max(0, Math.min(uaddr, TASK_SIZE)));
         long[] found = {-1};
-        byte[] buf = new byte[PAGE_SIZE];
+        byte[] buf = VirtualMemoryImpl.pageBuffer(); // refilled per chunk, after any fault (and COW copy) of its page
         int r = access(uaddr, limit, false, (pa, done, n) -> {
             vm.mem.read(pa, buf, 0, n);
             for (int i = 0; i < n; i++) {

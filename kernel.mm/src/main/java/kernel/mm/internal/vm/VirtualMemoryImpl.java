@@ -86,6 +86,14 @@ public final class VirtualMemoryImpl implements VirtualMemory, AutoCloseable {
         return pa;
     }
 
+    /**
+     * This thread's page-sized scratch buffer (no allocation per fault or per user copy). Its
+     * contents last only until the next call into this service on the thread.
+     */
+    static byte[] pageBuffer() {
+        return COPY.get();
+    }
+
     /** Copies the page at {@code from} to {@code to} (the copy half of a copy-on-write fault). */
     void copyPage(long from, long to) {
         byte[] buf = COPY.get();
